@@ -1,0 +1,45 @@
+package dev.jtorch.autograd;
+
+import dev.jtorch.Tensor;
+
+/** How ops record themselves: {@code return Autograd.record(out, "ExpBackward0", g -> ..., x);}. */
+public final class Autograd {
+    private Autograd() {}
+
+    /** True when an op on these inputs must record history. */
+    public static boolean needsGrad(Tensor... inputs) {
+        if (!GradMode.isEnabled()) return false;
+        for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
+        return false;
+    }
+
+    /**
+     * Attaches a backward node to {@code out} when any input requires grad (and grad mode is on);
+     * otherwise returns {@code out} untouched. {@code fn} returns one gradient per input, in order.
+     */
+    public static Tensor record(Tensor out, String name, BackwardFn fn, Tensor... inputs) {
+        if (!needsGrad(inputs)) return out;
+        Node[] next = new Node[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor t = inputs[i];
+            if (t != null && t.requiresGrad()) next[i] = gradientSink(t);
+        }
+        out.setGradFn(new FunctionNode(name, next, fn));
+        return out;
+    }
+
+    /** Where a gradient flowing into {@code t} goes: its grad_fn, or the accumulator of a leaf. */
+    static Node gradientSink(Tensor t) {
+        return t.gradFn() != null ? t.gradFn() : t.gradAccumulator();
+    }
+
+    /** Creates the accumulator a leaf keeps for its whole life (one per leaf, as in PyTorch). */
+    public static AccumulateGrad newAccumulator(Tensor leaf) {
+        return new AccumulateGrad(leaf);
+    }
+
+    /** Keeps the gradient of a non-leaf tensor in its {@code .grad()} during backward. */
+    public static void retainGrad(Tensor t) {
+        t.gradFn().retain(t);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.jtorch.backend;
+
+import dev.jtorch.DType;
+import dev.jtorch.Device;
+
+/**
+ * The kernels of one device. Every method receives storages with their layouts, so strided
+ * views are read in place; shapes were already checked and broadcast by {@code dev.jtorch.ops}
+ * (a broadcast operand arrives with stride 0 in the expanded dimensions). Nothing here records
+ * autograd history or allocates outputs the caller did not ask for.
+ *
+ * <p>Host data crosses the boundary only through {@link #fromArray} and {@link #toArray}, so a
+ * backend whose memory the JVM cannot read (CUDA) implements the same interface.
+ */
+public interface Backend {
+
+    Device device();
+
+    /** A new zero-filled storage. */
+    Storage allocate(DType dtype, int size);
+
+    /**
+     * A storage holding the given host values. {@code array} must match the dtype: float[]
+     * (float32), double[] (float64), long[] (int64), int[] (int32), short[] (int16, and the
+     * raw bits of float16/bfloat16), byte[] (int8, uint8, bool as 0/1). A CPU backend may adopt
+     * the array without copying: the caller hands it over.
+     */
+    Storage fromArray(DType dtype, Object array);
+
+    /** A fresh host array (typed as in {@link #fromArray}) with a copy of the whole storage. */
+    Object toArray(Storage storage);
+
+    void fill(Storage dst, Layout layout, double value);
+
+    /** Copies {@code src} into {@code dst} (same shape), converting the dtype when they differ. */
+    void copy(Storage src, Layout srcLayout, Storage dst, Layout dstLayout);
+
+    /** {@code dst = op(src)}; {@code p0}, {@code p1} are the op's scalar parameters (see {@link UnaryOp}). */
+    void unary(UnaryOp op, double p0, double p1, Storage src, Layout srcLayout, Storage dst, Layout dstLayout);
+
+    /** {@code dst = op(a, b)}; a and b share one dtype and are broadcast to dst's shape. */
+    void binary(BinaryOp op, Storage a, Layout aLayout, Storage b, Layout bLayout, Storage dst, Layout dstLayout);
+
+    /** {@code dst = cond ? a : b}; cond is bool; all broadcast to dst's shape. */
+    void where(Storage cond, Layout condLayout, Storage a, Layout aLayout, Storage b, Layout bLayout,
+               Storage dst, Layout dstLayout);
+
+    /**
+     * Reduces {@code src} over every dimension where {@code dstLayout}'s shape is 1 and the source's
+     * is not (the two layouts have the same rank).
+     */
+    void reduce(ReduceOp op, Storage src, Layout srcLayout, Storage dst, Layout dstLayout);
+
+    /**
+     * Max or min along {@code dim} with the index of the first extreme value; {@code outLayout}
+     * has size 1 in {@code dim} and serves both outputs (values in src's dtype, indices int64).
+     */
+    void argReduce(boolean max, Storage src, Layout srcLayout, int dim, Storage values, Storage indices,
+                   Layout outLayout);
+
+    /**
+     * Batched matrix product: a is [B, M, K], b is [B, K, N], c is [B, M, N] with unit stride in
+     * its last dimension. {@code accumulate} adds into c instead of overwriting it.
+     */
+    void matmul(Storage a, Layout aLayout, Storage b, Layout bLayout, Storage c, Layout cLayout, boolean accumulate);
+
+    /** {@code dst} = src with dimension {@code dim} indexed by the int64 vector {@code index}. */
+    void indexSelect(Storage src, Layout srcLayout, int dim, Storage index, Layout indexLayout,
+                     Storage dst, Layout dstLayout);
+
+    /** {@code dst[..., index[i], ...] += src[..., i, ...]} along {@code dim} (the backward of indexSelect). */
+    void indexAdd(Storage dst, Layout dstLayout, int dim, Storage index, Layout indexLayout,
+                  Storage src, Layout srcLayout);
+
+    /** {@code dst[i][j][k] = src[i][index[i][j][k]][k]} for dim 1, and likewise for any dim. */
+    void gather(Storage src, Layout srcLayout, int dim, Storage index, Layout indexLayout,
+                Storage dst, Layout dstLayout);
+
+    /** {@code dst[i][index[i][j][k]][k] += src[i][j][k]} for dim 1 (the backward of gather). */
+    void scatterAdd(Storage dst, Layout dstLayout, int dim, Storage index, Layout indexLayout,
+                    Storage src, Layout srcLayout);
+}

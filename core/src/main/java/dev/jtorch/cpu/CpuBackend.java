@@ -1,0 +1,135 @@
+package dev.jtorch.cpu;
+
+import dev.jtorch.DType;
+import dev.jtorch.Device;
+import dev.jtorch.backend.Backend;
+import dev.jtorch.backend.BinaryOp;
+import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.ReduceOp;
+import dev.jtorch.backend.Storage;
+import dev.jtorch.backend.UnaryOp;
+
+/**
+ * The CPU backend: float32 work goes to the fast kernels ({@link FloatKernels}, {@link Gemm}),
+ * everything else (and everything, under {@code -Djtorch.simd=false}) to {@link ReferenceKernels}.
+ */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    /** Read once: the fast kernels are on unless {@code -Djtorch.simd=false}. */
+    public static final boolean FAST = Boolean.parseBoolean(System.getProperty("jtorch.simd", "true"));
+
+    private CpuBackend() {}
+
+    private static CpuStorage cpu(Storage s) {
+        if (s instanceof CpuStorage c) return c;
+        throw new IllegalArgumentException("Expected all tensors to be on the same device, but found at least two devices, cpu and "
+                + s.device());
+    }
+
+    private static boolean fastFloat(Storage... storages) {
+        if (!FAST) return false;
+        for (Storage s : storages) if (s.dtype() != DType.FLOAT32) return false;
+        return true;
+    }
+
+    @Override public Device device() { return Device.CPU; }
+
+    @Override public Storage allocate(DType dtype, int size) { return CpuStorage.allocate(dtype, size); }
+
+    @Override public Storage fromArray(DType dtype, Object array) { return new CpuStorage(dtype, array); }
+
+    @Override public Object toArray(Storage storage) {
+        Object data = cpu(storage).array();
+        int n = java.lang.reflect.Array.getLength(data);
+        Object copy = CpuStorage.newArray(storage.dtype(), n);
+        System.arraycopy(data, 0, copy, 0, n);
+        return copy;
+    }
+
+    @Override public void fill(Storage dst, Layout layout, double value) {
+        if (fastFloat(dst)) FloatKernels.fill(cpu(dst), layout, (float) value);
+        else ReferenceKernels.fill(cpu(dst), layout, value);
+    }
+
+    @Override public void copy(Storage src, Layout srcLayout, Storage dst, Layout dstLayout) {
+        if (fastFloat(src, dst)) FloatKernels.copy(cpu(src), srcLayout, cpu(dst), dstLayout);
+        else ReferenceKernels.copy(cpu(src), srcLayout, cpu(dst), dstLayout);
+    }
+
+    @Override public void unary(UnaryOp op, double p0, double p1, Storage src, Layout srcLayout, Storage dst, Layout dstLayout) {
+        if (fastFloat(src, dst)) FloatKernels.unary(op, p0, p1, cpu(src), srcLayout, cpu(dst), dstLayout);
+        else ReferenceKernels.unary(op, p0, p1, cpu(src), srcLayout, cpu(dst), dstLayout);
+    }
+
+    @Override public void binary(BinaryOp op, Storage a, Layout aLayout, Storage b, Layout bLayout, Storage dst, Layout dstLayout) {
+        if (fastFloat(a, b) && (dst.dtype() == DType.FLOAT32 || op.isComparison())) {
+            FloatKernels.binary(op, cpu(a), aLayout, cpu(b), bLayout, cpu(dst), dstLayout);
+        } else {
+            ReferenceKernels.binary(op, cpu(a), aLayout, cpu(b), bLayout, cpu(dst), dstLayout);
+        }
+    }
+
+    @Override public void where(Storage cond, Layout condLayout, Storage a, Layout aLayout, Storage b, Layout bLayout,
+                                Storage dst, Layout dstLayout) {
+        ReferenceKernels.where(cpu(cond), condLayout, cpu(a), aLayout, cpu(b), bLayout, cpu(dst), dstLayout);
+    }
+
+    @Override public void reduce(ReduceOp op, Storage src, Layout srcLayout, Storage dst, Layout dstLayout) {
+        if (fastFloat(src, dst)) FloatKernels.reduce(op, cpu(src), srcLayout, cpu(dst), dstLayout);
+        else ReferenceKernels.reduce(op, cpu(src), srcLayout, cpu(dst), dstLayout);
+    }
+
+    @Override public void argReduce(boolean max, Storage src, Layout srcLayout, int dim, Storage values, Storage indices,
+                                    Layout outLayout) {
+        ReferenceKernels.argReduce(max, cpu(src), srcLayout, dim, values == null ? null : cpu(values), cpu(indices), outLayout);
+    }
+
+    @Override public void matmul(Storage a, Layout la, Storage b, Layout lb, Storage c, Layout lc, boolean accumulate) {
+        int batch = lc.shape()[0], m = lc.shape()[1], n = lc.shape()[2], k = la.shape()[2];
+        if (lc.strides()[2] != 1 && n > 1) throw new IllegalArgumentException("matmul output rows must be contiguous: " + lc);
+        if (a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32 && c.dtype() == DType.FLOAT32) {
+            float[] x = cpu(a).floats(), y = cpu(b).floats(), z = cpu(c).floats();
+            for (int i = 0; i < batch; i++) {
+                int ao = la.offset() + i * la.strides()[0], bo = lb.offset() + i * lb.strides()[0];
+                int co = lc.offset() + i * lc.strides()[0];
+                if (FAST) {
+                    Gemm.sgemm(m, n, k, x, ao, la.strides()[1], la.strides()[2], y, bo, lb.strides()[1], lb.strides()[2],
+                            z, co, lc.strides()[1], accumulate);
+                } else {
+                    Gemm.sgemmReference(m, n, k, x, ao, la.strides()[1], la.strides()[2], y, bo, lb.strides()[1],
+                            lb.strides()[2], z, co, lc.strides()[1], accumulate);
+                }
+            }
+        } else if (a.dtype() == DType.FLOAT64 && b.dtype() == DType.FLOAT64 && c.dtype() == DType.FLOAT64) {
+            double[] x = cpu(a).doubles(), y = cpu(b).doubles(), z = cpu(c).doubles();
+            for (int i = 0; i < batch; i++) {
+                Gemm.dgemm(m, n, k, x, la.offset() + i * la.strides()[0], la.strides()[1], la.strides()[2],
+                        y, lb.offset() + i * lb.strides()[0], lb.strides()[1], lb.strides()[2],
+                        z, lc.offset() + i * lc.strides()[0], lc.strides()[1], accumulate);
+            }
+        } else {
+            ReferenceKernels.matmul(cpu(a), la, cpu(b), lb, cpu(c), lc, accumulate);
+        }
+    }
+
+    @Override public void indexSelect(Storage src, Layout srcLayout, int dim, Storage index, Layout indexLayout,
+                                      Storage dst, Layout dstLayout) {
+        ReferenceKernels.indexSelect(cpu(src), srcLayout, dim, cpu(index), indexLayout, cpu(dst), dstLayout, false);
+    }
+
+    @Override public void indexAdd(Storage dst, Layout dstLayout, int dim, Storage index, Layout indexLayout,
+                                   Storage src, Layout srcLayout) {
+        ReferenceKernels.indexSelect(cpu(dst), dstLayout, dim, cpu(index), indexLayout, cpu(src), srcLayout, true);
+    }
+
+    @Override public void gather(Storage src, Layout srcLayout, int dim, Storage index, Layout indexLayout,
+                                 Storage dst, Layout dstLayout) {
+        ReferenceKernels.gather(cpu(src), srcLayout, dim, cpu(index), indexLayout, cpu(dst), dstLayout, false);
+    }
+
+    @Override public void scatterAdd(Storage dst, Layout dstLayout, int dim, Storage index, Layout indexLayout,
+                                     Storage src, Layout srcLayout) {
+        ReferenceKernels.gather(cpu(dst), dstLayout, dim, cpu(index), indexLayout, cpu(src), srcLayout, true);
+    }
+}

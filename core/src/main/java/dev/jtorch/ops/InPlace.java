@@ -1,0 +1,104 @@
+package dev.jtorch.ops;
+
+import dev.jtorch.Tensor;
+import dev.jtorch.autograd.Autograd;
+import dev.jtorch.autograd.GradMode;
+import dev.jtorch.backend.BinaryOp;
+
+import java.util.Arrays;
+
+/**
+ * In-place ops. Each one bumps the version counter shared by the tensor and its views, so that a
+ * value saved for backward that is later overwritten is detected. With history to record, the
+ * result is computed out of place (recording its node), written back, and the tensor takes over
+ * the node as its grad_fn, which is what PyTorch's rebase_history does for a non-view tensor.
+ */
+public final class InPlace {
+    private InPlace() {}
+
+    private static void checkWritable(Tensor self) {
+        if (GradMode.isEnabled() && self.isLeaf() && self.requiresGrad()) {
+            throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
+        }
+    }
+
+    /** Writes {@code result} (already computed, with its history) into {@code self}. */
+    public static Tensor assign(Tensor self, Tensor result) {
+        checkWritable(self);
+        int[] shape = self.layout().shape();
+        if (!Arrays.equals(shape, result.layout().shape())) {
+            throw new IllegalArgumentException("output with shape " + Arrays.toString(shape)
+                    + " doesn't match the broadcast shape " + Arrays.toString(result.layout().shape()));
+        }
+        if (result.dtype().kind().ordinal() > self.dtype().kind().ordinal()) {
+            throw new IllegalArgumentException("result type " + result.dtype().legacyName()
+                    + " can't be cast to the desired output type " + self.dtype().legacyName());
+        }
+        boolean recording = GradMode.isEnabled() && (result.requiresGrad() || self.requiresGrad());
+        if (recording && self.isView()) {
+            throw new UnsupportedOperationException("jtorch does not yet support in-place operations that need autograd on a "
+                    + "view (PyTorch's CopySlices); apply the op out of place, e.g. x = x.add(y)");
+        }
+        if (recording && !result.requiresGrad()) {
+            throw new UnsupportedOperationException("jtorch does not yet support overwriting a tensor that requires grad with a "
+                    + "value that does not; detach() it first or work under Torch.noGrad()");
+        }
+        try (var noGrad = GradMode.set(false)) {
+            Pointwise.copyInto(self, result);
+        }
+        self.version().bump();
+        if (recording) self.setGradFn(result.gradFn());
+        return self;
+    }
+
+    /** {@code self = self op (alpha * other)}, straight into self's storage when nothing is recorded. */
+    public static Tensor binary(Tensor self, BinaryOp op, Tensor other, double alpha) {
+        if (Autograd.needsGrad(self, other)) {
+            Tensor scaled = alpha == 1 ? other : other.mul(alpha);
+            return assign(self, Pointwise.binary(op, self, scaled));
+        }
+        checkWritable(self);
+        Tensor operand = Pointwise.toDType(alpha == 1 ? other : other.mul(alpha), self.dtype());
+        int[] shape = self.layout().shape();
+        int[] joint = Broadcast.shapes(shape, operand.layout().shape());
+        if (!Arrays.equals(joint, shape)) {
+            throw new IllegalArgumentException("output with shape " + Arrays.toString(shape)
+                    + " doesn't match the broadcast shape " + Arrays.toString(joint));
+        }
+        if (op == BinaryOp.DIV && !self.isFloatingPoint()) {
+            throw new IllegalArgumentException("result type Float can't be cast to the desired output type "
+                    + self.dtype().legacyName());
+        }
+        self.backend().binary(op, self.storage(), self.layout(), operand.storage(),
+                Broadcast.expand(operand.layout(), shape), self.storage(), self.layout());
+        self.version().bump();
+        return self;
+    }
+
+    public static Tensor fill(Tensor self, double value) {
+        checkWritable(self);
+        if (GradMode.isEnabled() && self.requiresGrad()) {
+            throw new UnsupportedOperationException("jtorch does not yet support fill_ on a tensor with history; "
+                    + "use Torch.fullLike or work under Torch.noGrad()");
+        }
+        self.backend().fill(self.storage(), self.layout(), value);
+        self.version().bump();
+        return self;
+    }
+
+    /** copy_: src broadcast to self's shape, converted to self's dtype; differentiable w.r.t. src. */
+    public static Tensor copy(Tensor self, Tensor src) {
+        if (Autograd.needsGrad(self, src)) {
+            int[] srcShape = src.layout().shape();
+            Tensor expanded = Views.expand(src, self.layout().shape());
+            Tensor result = Pointwise.toDType(expanded, self.dtype());
+            if (result == expanded) result = Pointwise.cloneOf(expanded);
+            return assign(self, Autograd.record(result.detach(), "CopyBackwards",
+                    g -> new Tensor[]{Broadcast.sumTo(g, srcShape)}, src));
+        }
+        checkWritable(self);
+        Pointwise.copyInto(self, src);
+        self.version().bump();
+        return self;
+    }
+}

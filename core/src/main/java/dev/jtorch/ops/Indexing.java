@@ -1,0 +1,64 @@
+package dev.jtorch.ops;
+
+import dev.jtorch.DType;
+import dev.jtorch.Tensor;
+import dev.jtorch.autograd.Autograd;
+
+import java.util.Arrays;
+
+/** index_select and gather, with their scatter-add backwards. */
+public final class Indexing {
+    private Indexing() {}
+
+    private static void checkIndexType(Tensor index, String op) {
+        if (index.dtype() != DType.INT64 && index.dtype() != DType.INT32) {
+            throw new IllegalArgumentException(op + "(): Expected dtype int32/int64 for index but got: " + index.dtype().pyName());
+        }
+    }
+
+    public static Tensor indexSelect(Tensor x, int dim, Tensor index) {
+        checkIndexType(index, "index_select");
+        if (index.dim() > 1) throw new IllegalArgumentException("index_select(): Index is supposed to be a vector");
+        Tensor idx = index.dim() == 0 ? index.reshape(1) : index;
+        int d = Views.wrapDim(dim, x.dim());
+        int[] inShape = x.layout().shape();
+        int[] shape = inShape.clone();
+        if (shape.length == 0) shape = new int[]{1};
+        shape[d] = idx.numel();
+        Tensor out = Creation.zeros(shape, x.dtype(), x.device());
+        x.backend().indexSelect(x.storage(), x.layout(), d, idx.storage(), idx.layout(), out.storage(), out.layout());
+        return Autograd.record(out, "IndexSelectBackward0", g -> {
+            Tensor grad = Creation.zeros(inShape, g.dtype(), g.device());
+            Tensor gc = g.contiguous();
+            grad.backend().indexAdd(grad.storage(), grad.layout(), d, idx.storage(), idx.layout(), gc.storage(), gc.layout());
+            return new Tensor[]{grad};
+        }, x);
+    }
+
+    public static Tensor gather(Tensor x, int dim, Tensor index) {
+        checkIndexType(index, "gather");
+        if (index.dim() != x.dim()) {
+            throw new IllegalArgumentException("Index tensor must have the same number of dimensions as input tensor");
+        }
+        int d = Views.wrapDim(dim, x.dim());
+        int[] inShape = x.layout().shape(), idxShape = index.layout().shape();
+        for (int i = 0; i < inShape.length; i++) {
+            if (i != d && idxShape[i] > inShape[i]) {
+                throw new IllegalArgumentException("Size does not match at dimension " + i + " expected index "
+                        + Arrays.toString(idxShape) + " to be smaller than self " + Arrays.toString(inShape)
+                        + " apart from dimension " + d);
+            }
+        }
+        Tensor out = Creation.zeros(idxShape, x.dtype(), x.device());
+        x.backend().gather(x.storage(), x.layout(), d, index.storage(), index.layout(), out.storage(), out.layout());
+        return Autograd.record(out, "GatherBackward0", g -> new Tensor[]{
+                scatterAddInto(Creation.zeros(inShape, g.dtype(), g.device()), d, index, g)}, x);
+    }
+
+    /** {@code target[.., index[i], ..] += src[i]} along dim, in place on {@code target}; returns it. */
+    static Tensor scatterAddInto(Tensor target, int dim, Tensor index, Tensor src) {
+        target.backend().scatterAdd(target.storage(), target.layout(), dim, index.storage(), index.layout(), src.storage(),
+                src.layout());
+        return target;
+    }
+}

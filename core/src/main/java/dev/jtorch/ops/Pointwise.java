@@ -1,0 +1,265 @@
+package dev.jtorch.ops;
+
+import dev.jtorch.DType;
+import dev.jtorch.Tensor;
+import dev.jtorch.autograd.Autograd;
+import dev.jtorch.autograd.SavedTensor;
+import dev.jtorch.backend.BinaryOp;
+import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.UnaryOp;
+
+/** Elementwise ops: forward dispatch and backward formula side by side. */
+public final class Pointwise {
+    private Pointwise() {}
+
+    // ---- unary ---------------------------------------------------------------------------
+
+    public static Tensor unary(UnaryOp op, Tensor x) {
+        Tensor out = Creation.zeros(x.layout().shape(), unaryResultType(op, x.dtype()), x.device());
+        x.backend().unary(op, 0, 0, x.storage(), x.layout(), out.storage(), out.layout());
+        if (!out.isFloatingPoint()) return out;
+        SavedTensor sx = SavedTensor.save(x);
+        SavedTensor so = SavedTensor.save(out);
+        String name = switch (op) {
+            case RELU -> "ReluBackward0";
+            case SQUARE -> "PowBackward0";
+            default -> camel(op.name()) + "Backward0";
+        };
+        return Autograd.record(out, name, g -> new Tensor[]{unaryGrad(op, g, sx, so)}, x);
+    }
+
+    private static Tensor unaryGrad(UnaryOp op, Tensor g, SavedTensor sx, SavedTensor so) {
+        return switch (op) {
+            case NEG -> g.neg();
+            case ABS -> g.mul(sx.get().sign());
+            case EXP -> g.mul(so.get());
+            case LOG -> g.div(sx.get());
+            case SQRT -> g.div(so.get().mul(2));
+            case RSQRT -> g.mul(so.get().pow(3)).mul(-0.5);
+            case TANH -> g.mul(so.get().square().rsub(1));
+            case SIGMOID -> { Tensor y = so.get(); yield g.mul(y).mul(y.rsub(1)); }
+            case RELU -> g.mul(so.get().gt(0).to(g.dtype()));
+            case SIGN -> Creation.zerosLike(g);
+            case SQUARE -> g.mul(sx.get().mul(2));
+            case RECIPROCAL -> g.mul(so.get().square()).neg();
+            case ERF -> g.mul(sx.get().square().neg().exp().mul(2 / Math.sqrt(Math.PI)));
+            case SIN -> g.mul(sx.get().cos());
+            case COS -> g.mul(sx.get().sin()).neg();
+            default -> throw new IllegalStateException(op + " has no derivative");
+        };
+    }
+
+    private static DType unaryResultType(UnaryOp op, DType in) {
+        return switch (op) {
+            case NEG, ABS, RELU, SIGN, SQUARE, CLAMP -> in;
+            case NONZERO, LOGICAL_NOT -> DType.BOOL;
+            default -> in.isFloatingPoint() ? in : DType.FLOAT32;
+        };
+    }
+
+    private static String camel(String upper) {
+        return upper.charAt(0) + upper.substring(1).toLowerCase();
+    }
+
+    public static Tensor clamp(Tensor x, double min, double max) {
+        if (Double.isNaN(min) && Double.isNaN(max)) {
+            throw new IllegalArgumentException("At least one of 'min' or 'max' must not be None");
+        }
+        Tensor out = Creation.zeros(x.layout().shape(), x.dtype(), x.device());
+        x.backend().unary(UnaryOp.CLAMP, min, max, x.storage(), x.layout(), out.storage(), out.layout());
+        SavedTensor sx = SavedTensor.save(x);
+        String name = Double.isNaN(max) ? "ClampMinBackward0" : Double.isNaN(min) ? "ClampMaxBackward0" : "ClampBackward1";
+        return Autograd.record(out, name, g -> {
+            Tensor v = sx.get();
+            Tensor inside = Creation.onesLike(v).to(DType.BOOL);
+            if (!Double.isNaN(min)) inside = where(inside, v.ge(min), inside);
+            if (!Double.isNaN(max)) inside = where(inside, v.le(max), inside);
+            return new Tensor[]{g.mul(inside.to(g.dtype()))};
+        }, x);
+    }
+
+    public static Tensor powScalar(Tensor x, double exponent) {
+        if (exponent == 2) return unary(UnaryOp.SQUARE, x);
+        DType type = x.isFloatingPoint() || isIntegral(exponent) ? x.dtype() : DType.FLOAT32;
+        Tensor out = Creation.zeros(x.layout().shape(), type, x.device());
+        x.backend().unary(UnaryOp.POW_SCALAR, exponent, 0, x.storage(), x.layout(), out.storage(), out.layout());
+        SavedTensor sx = SavedTensor.save(x);
+        return Autograd.record(out, "PowBackward0", g -> new Tensor[]{
+                exponent == 0 ? Creation.zerosLike(g) : g.mul(sx.get().pow(exponent - 1).mul(exponent))}, x);
+    }
+
+    // ---- binary ----------------------------------------------------------------------------
+
+    /** PyTorch's result type: dimensioned operands outrank 0-dim ones unless those are of a higher category. */
+    static DType resultType(Tensor a, Tensor b) {
+        boolean az = a.dim() == 0, bz = b.dim() == 0;
+        if (az == bz) return DType.promote(a.dtype(), b.dtype());
+        Tensor dimensioned = az ? b : a, zeroDim = az ? a : b;
+        if (zeroDim.dtype().kind().ordinal() > dimensioned.dtype().kind().ordinal()) return zeroDim.dtype();
+        return dimensioned.dtype();
+    }
+
+    public static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        DType common = resultType(a, b);
+        if (op == BinaryOp.DIV && !common.isFloatingPoint()) common = DType.FLOAT32; // true division
+        Tensor ac = toDType(a, common), bc = toDType(b, common);
+        int[] shape = Broadcast.shapes(a.layout().shape(), b.layout().shape());
+        Tensor out = Creation.zeros(shape, op.isComparison() ? DType.BOOL : common, a.device());
+        a.backend().binary(op, ac.storage(), Broadcast.expand(ac.layout(), shape), bc.storage(),
+                Broadcast.expand(bc.layout(), shape), out.storage(), out.layout());
+        if (op.isComparison() || !common.isFloatingPoint()) return out;
+        int[] aShape = a.layout().shape(), bShape = b.layout().shape();
+        SavedTensor sa = SavedTensor.save(ac), sb = SavedTensor.save(bc), so = SavedTensor.save(out);
+        String name = op == BinaryOp.POW ? "PowBackward1" : camel(op.name()) + "Backward0";
+        return Autograd.record(out, name, g -> {
+            Tensor[] grads = binaryGrads(op, g, sa, sb, so);
+            return new Tensor[]{
+                    grads[0] == null ? null : Broadcast.sumTo(grads[0], aShape),
+                    grads[1] == null ? null : Broadcast.sumTo(grads[1], bShape)};
+        }, ac, bc);
+    }
+
+    private static Tensor[] binaryGrads(BinaryOp op, Tensor g, SavedTensor sa, SavedTensor sb, SavedTensor so) {
+        return switch (op) {
+            case ADD -> new Tensor[]{g, g};
+            case SUB -> new Tensor[]{g, g.neg()};
+            case MUL -> new Tensor[]{g.mul(sb.get()), g.mul(sa.get())};
+            case DIV -> {
+                Tensor b = sb.get();
+                yield new Tensor[]{g.div(b), g.mul(sa.get()).div(b.square()).neg()};
+            }
+            case POW -> {
+                Tensor a = sa.get(), b = sb.get();
+                Tensor ga = g.mul(b).mul(a.pow(b.sub(1)));
+                // d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0 (the limit PyTorch uses).
+                Tensor logTerm = so.get().mul(a.log());
+                Tensor aZero = a.eq(0);
+                Tensor zeroBase = where(aZero, b.ge(0), aZero); // a == 0 and b >= 0
+                Tensor gb = g.mul(where(zeroBase, Creation.scalar(0, g.dtype(), g.device()), logTerm));
+                yield new Tensor[]{ga, gb};
+            }
+            case MAXIMUM, MINIMUM -> {
+                Tensor a = sa.get(), b = sb.get();
+                Tensor wins = op == BinaryOp.MAXIMUM ? a.gt(b) : a.lt(b);
+                Tensor ties = a.eq(b);
+                Tensor half = g.mul(0.5), zero = Creation.scalar(0, g.dtype(), g.device());
+                Tensor ga = where(wins, g, where(ties, half, zero));
+                Tensor gb = where(wins, zero, where(ties, half, g));
+                yield new Tensor[]{ga, gb};
+            }
+            default -> throw new IllegalStateException(op + " has no derivative");
+        };
+    }
+
+    /** {@code a + alpha * b}. */
+    public static Tensor add(Tensor a, Tensor b, double alpha) {
+        return binary(BinaryOp.ADD, a, alpha == 1 ? b : mulScalar(b, alpha));
+    }
+
+    /** The dtype of {@code tensor op scalar}: integer tensors stay integer for integral scalars. */
+    private static DType scalarResultType(Tensor x, double value) {
+        if (x.isFloatingPoint()) return x.dtype();
+        if (isIntegral(value)) return x.dtype() == DType.BOOL ? DType.INT64 : x.dtype();
+        return DType.FLOAT32;
+    }
+
+    private static boolean isIntegral(double v) {
+        return v == Math.rint(v) && !Double.isInfinite(v);
+    }
+
+    private static Tensor scalarOp(BinaryOp op, Tensor x, double value, DType type) {
+        Tensor xc = toDType(x, type);
+        Tensor s = Creation.scalar(value, type, x.device());
+        int[] shape = x.layout().shape();
+        Tensor out = Creation.zeros(shape, op.isComparison() ? DType.BOOL : type, x.device());
+        x.backend().binary(op, xc.storage(), xc.layout(), s.storage(), Broadcast.expand(s.layout(), shape),
+                out.storage(), out.layout());
+        return out;
+    }
+
+    public static Tensor addScalar(Tensor x, double value) {
+        Tensor out = scalarOp(BinaryOp.ADD, x, value, scalarResultType(x, value));
+        return Autograd.record(out, "AddBackward1", g -> new Tensor[]{g}, x);
+    }
+
+    public static Tensor mulScalar(Tensor x, double value) {
+        Tensor out = scalarOp(BinaryOp.MUL, x, value, scalarResultType(x, value));
+        return Autograd.record(out, "MulBackward1", g -> new Tensor[]{g.mul(value)}, x);
+    }
+
+    public static Tensor divScalar(Tensor x, double value) {
+        Tensor out = scalarOp(BinaryOp.DIV, x, value, x.isFloatingPoint() ? x.dtype() : DType.FLOAT32);
+        return Autograd.record(out, "DivBackward1", g -> new Tensor[]{g.div(value)}, x);
+    }
+
+    public static Tensor compareScalar(BinaryOp op, Tensor x, double value) {
+        DType type = x.isFloatingPoint() || isIntegral(value) ? x.dtype() : DType.FLOAT32;
+        return scalarOp(op, x, value, type == DType.BOOL ? DType.INT64 : type);
+    }
+
+    // ---- selection ---------------------------------------------------------------------------
+
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        if (cond.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException("where expected condition to be a boolean tensor, but got a tensor with dtype "
+                    + cond.dtype().pyName().substring(0, 1).toUpperCase() + cond.dtype().legacyName().substring(1));
+        }
+        DType common = resultType(a, b);
+        Tensor ac = toDType(a, common), bc = toDType(b, common);
+        int[] shape = Broadcast.shapes(cond.layout().shape(), Broadcast.shapes(a.layout().shape(), b.layout().shape()));
+        Tensor out = Creation.zeros(shape, common, a.device());
+        a.backend().where(cond.storage(), Broadcast.expand(cond.layout(), shape), ac.storage(),
+                Broadcast.expand(ac.layout(), shape), bc.storage(), Broadcast.expand(bc.layout(), shape),
+                out.storage(), out.layout());
+        if (!common.isFloatingPoint()) return out;
+        int[] aShape = a.layout().shape(), bShape = b.layout().shape();
+        return Autograd.record(out, "WhereBackward0", g -> {
+            Tensor zero = Creation.scalar(0, g.dtype(), g.device());
+            return new Tensor[]{
+                    Broadcast.sumTo(where(cond, g, zero), aShape),
+                    Broadcast.sumTo(where(cond, zero, g), bShape)};
+        }, ac, bc);
+    }
+
+    public static Tensor maskedFill(Tensor x, Tensor mask, double value) {
+        if (mask.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException("masked_fill_ only supports boolean masks, but got mask with dtype "
+                    + mask.dtype().pyName());
+        }
+        int[] shape = x.layout().shape();
+        Broadcast.expand(mask.layout(), shape); // the mask must broadcast to x, not the other way
+        Tensor fill = Creation.scalar(value, x.dtype(), x.device());
+        Tensor out;
+        try (var g = dev.jtorch.autograd.GradMode.set(false)) {
+            out = where(mask, fill, x);
+        }
+        return Autograd.record(out, "MaskedFillBackward0", g -> new Tensor[]{
+                where(mask, Creation.scalar(0, g.dtype(), g.device()), g)}, x);
+    }
+
+    // ---- copies and casts ------------------------------------------------------------------
+
+    /** Writes {@code src} (broadcast to dst's shape, any dtype) into {@code dst}; no autograd. */
+    public static Tensor copyInto(Tensor dst, Tensor src) {
+        Layout srcLayout = Broadcast.expand(src.layout(), dst.layout().shape());
+        if (!src.device().equals(dst.device())) {
+            throw new IllegalArgumentException("copy between devices " + src.device() + " and " + dst.device()
+                    + " is not supported yet");
+        }
+        dst.backend().copy(src.storage(), srcLayout, dst.storage(), dst.layout());
+        return dst;
+    }
+
+    public static Tensor cloneOf(Tensor x) {
+        Tensor out = copyInto(Creation.emptyLike(x), x);
+        return Autograd.record(out, "CloneBackward0", g -> new Tensor[]{g}, x);
+    }
+
+    public static Tensor toDType(Tensor x, DType dtype) {
+        if (x.dtype() == dtype) return x;
+        Tensor out = copyInto(Creation.zeros(x.layout().shape(), dtype, x.device()), x);
+        if (!dtype.isFloatingPoint()) return out;
+        DType from = x.dtype();
+        return Autograd.record(out, "ToCopyBackward0", g -> new Tensor[]{toDType(g, from)}, x);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.jtorch.ops;
+
+import dev.jtorch.DType;
+import dev.jtorch.Tensor;
+import dev.jtorch.ValuesIndices;
+import dev.jtorch.autograd.Autograd;
+import dev.jtorch.autograd.GradMode;
+import dev.jtorch.autograd.SavedTensor;
+import dev.jtorch.backend.ReduceOp;
+
+/** Reductions over dimensions, and softmax / log-softmax (fused: one node, stable forward). */
+public final class Reductions {
+    private Reductions() {}
+
+    public static int[] allDims(int ndim) {
+        int[] dims = new int[ndim];
+        for (int i = 0; i < ndim; i++) dims[i] = i;
+        return dims;
+    }
+
+    /** Wrapped, de-duplicated dims as a mask over x's dimensions. */
+    private static boolean[] dimMask(int[] dims, int ndim) {
+        boolean[] mask = new boolean[ndim];
+        for (int d : dims) {
+            int w = Views.wrapDim(d, ndim);
+            if (ndim == 0) continue;
+            if (mask[w]) throw new IllegalArgumentException("dim " + w + " appears multiple times in the list of dims");
+            mask[w] = true;
+        }
+        return mask;
+    }
+
+    private static int[] keptShape(int[] shape, boolean[] mask) {
+        int[] out = shape.clone();
+        for (int i = 0; i < shape.length; i++) if (mask[i]) out[i] = 1;
+        return out;
+    }
+
+    private static int[] droppedShape(int[] shape, boolean[] mask) {
+        int n = 0;
+        for (boolean m : mask) if (!m) n++;
+        int[] out = new int[n];
+        for (int i = 0, j = 0; i < shape.length; i++) if (!mask[i]) out[j++] = shape[i];
+        return out;
+    }
+
+    /** Runs the backend reduction; the result keeps reduced dimensions as size 1. */
+    private static Tensor reduceKeepdim(ReduceOp op, Tensor x, boolean[] mask, DType outType) {
+        Tensor out = Creation.zeros(keptShape(x.layout().shape(), mask), outType, x.device());
+        x.backend().reduce(op, x.storage(), x.layout(), out.storage(), out.layout());
+        return out;
+    }
+
+    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
+        boolean[] mask = dimMask(dims, x.dim());
+        DType outType = x.isFloatingPoint() ? x.dtype() : DType.INT64;
+        Tensor kept = reduceKeepdim(ReduceOp.SUM, x, mask, outType);
+        int[] inShape = x.layout().shape();
+        int[] keptShape = kept.layout().shape();
+        Tensor out = keepdim ? kept : Tensor.of(kept.storage(), dev.jtorch.backend.Layout.contiguous(droppedShape(inShape, mask)));
+        if (!outType.isFloatingPoint()) return out;
+        return Autograd.record(out, "SumBackward" + (dims.length == x.dim() && !keepdim ? "0" : "1"),
+                g -> new Tensor[]{Views.expand(Views.reshape(g, keptShape), inShape)}, x);
+    }
+
+    public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
+        if (!x.isFloatingPoint()) {
+            throw new IllegalArgumentException("mean(): could not infer output dtype. Input dtype must be either a floating point "
+                    + "or complex dtype. Got: " + x.dtype().legacyName());
+        }
+        return sum(x, dims, keepdim).div(count(x, dims));
+    }
+
+    private static double count(Tensor x, int[] dims) {
+        boolean[] mask = dimMask(dims, x.dim());
+        double n = 1;
+        for (int i = 0; i < mask.length; i++) if (mask[i]) n *= x.layout().shape()[i];
+        return n;
+    }
+
+    /** Variance with Bessel's correction when {@code unbiased}; composed of differentiable ops. */
+    public static Tensor var(Tensor x, int[] dims, boolean unbiased, boolean keepdim) {
+        double n = count(x, dims);
+        Tensor centered = x.sub(mean(x, dims, true));
+        return sum(centered.square(), dims, keepdim).div(unbiased ? n - 1 : n);
+    }
+
+    /** The largest (or smallest) element; the gradient is shared evenly between ties, as in PyTorch. */
+    public static Tensor extreme(Tensor x, boolean max) {
+        if (x.numel() == 0) {
+            throw new IllegalArgumentException((max ? "max" : "min") + "(): Expected reduction dim to be specified for "
+                    + "input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
+        }
+        boolean[] mask = dimMask(allDims(x.dim()), x.dim());
+        Tensor kept = reduceKeepdim(max ? ReduceOp.MAX : ReduceOp.MIN, x, mask, x.dtype());
+        Tensor out = Tensor.of(kept.storage(), dev.jtorch.backend.Layout.contiguous());
+        if (!x.isFloatingPoint()) return out;
+        SavedTensor sx = SavedTensor.save(x);
+        return Autograd.record(out, max ? "MaxBackward1" : "MinBackward1", g -> {
+            Tensor hits = sx.get().eq(out).to(g.dtype());
+            return new Tensor[]{hits.mul(g.div(hits.sum()))};
+        }, x);
+    }
+
+    /** Values and first indices of the extremes along {@code dim}. */
+    public static ValuesIndices extremeAlong(Tensor x, int dim, boolean keepdim, boolean max) {
+        int d = Views.wrapDim(dim, x.dim());
+        if (x.dim() == 0) return new ValuesIndices(x.clone(), Creation.zeros(new int[0], DType.INT64, x.device()));
+        int[] shape = x.layout().shape();
+        if (shape[d] == 0) {
+            throw new IllegalArgumentException((max ? "max" : "min") + "(): Expected reduction dim " + d
+                    + " to have non-zero size.");
+        }
+        boolean[] mask = new boolean[x.dim()];
+        mask[d] = true;
+        int[] kept = keptShape(shape, mask);
+        Tensor values = Creation.zeros(kept, x.dtype(), x.device());
+        Tensor indices = Creation.zeros(kept, DType.INT64, x.device());
+        x.backend().argReduce(max, x.storage(), x.layout(), d, values.storage(),
+                indices.storage(), values.layout());
+        if (!keepdim) {
+            dev.jtorch.backend.Layout dropped = dev.jtorch.backend.Layout.contiguous(droppedShape(shape, mask));
+            values = Tensor.of(values.storage(), dropped);
+            indices = Tensor.of(indices.storage(), dropped);
+        }
+        Tensor idx = indices;
+        if (x.isFloatingPoint()) {
+            Tensor keptIndices = Tensor.of(indices.storage(), dev.jtorch.backend.Layout.contiguous(kept));
+            values = Autograd.record(values, max ? "MaxBackward0" : "MinBackward0", g -> new Tensor[]{
+                    Indexing.scatterAddInto(Creation.zeros(shape, g.dtype(), g.device()), d, keptIndices,
+                            Views.reshape(g, kept))}, x);
+        }
+        return new ValuesIndices(values, idx);
+    }
+
+    /** Max along dim with the dim kept, outside autograd (the shift that keeps exp() finite). */
+    private static Tensor amaxKeepdim(Tensor x, int d) {
+        boolean[] mask = new boolean[x.dim()];
+        mask[d] = true;
+        return reduceKeepdim(ReduceOp.MAX, x, mask, x.dtype());
+    }
+
+    public static Tensor softmax(Tensor x, int dim) {
+        if (x.dim() == 0) return Creation.onesLike(x);
+        int d = Views.wrapDim(dim, x.dim());
+        Tensor out;
+        try (var noGrad = GradMode.set(false)) {
+            Tensor e = x.sub(amaxKeepdim(x, d)).exp();
+            out = e.div(sum(e, new int[]{d}, true));
+        }
+        SavedTensor so = SavedTensor.save(out);
+        return Autograd.record(out, "SoftmaxBackward0", g -> {
+            Tensor y = so.get();
+            Tensor gy = g.mul(y);
+            return new Tensor[]{gy.sub(y.mul(sum(gy, new int[]{d}, true)))};
+        }, x);
+    }
+
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        if (x.dim() == 0) return Creation.zerosLike(x);
+        int d = Views.wrapDim(dim, x.dim());
+        Tensor out;
+        try (var noGrad = GradMode.set(false)) {
+            Tensor shifted = x.sub(amaxKeepdim(x, d));
+            out = shifted.sub(sum(shifted.exp(), new int[]{d}, true).log());
+        }
+        SavedTensor so = SavedTensor.save(out);
+        return Autograd.record(out, "LogSoftmaxBackward0", g -> new Tensor[]{
+                g.sub(so.get().exp().mul(sum(g, new int[]{d}, true)))}, x);
+    }
+}
