@@ -277,10 +277,10 @@ public final class Tensor {
     public Tensor var(boolean unbiased) { return Reductions.var(this, Reductions.allDims(dim()), unbiased, false); }
     public Tensor var(int dim, boolean unbiased, boolean keepdim) { return Reductions.var(this, new int[]{dim}, unbiased, keepdim); }
     public Tensor var(int[] dims, boolean unbiased, boolean keepdim) { return Reductions.var(this, dims, unbiased, keepdim); }
-    public Tensor std() { return var().sqrt(); }
-    public Tensor std(boolean unbiased) { return var(unbiased).sqrt(); }
-    public Tensor std(int dim, boolean unbiased, boolean keepdim) { return var(dim, unbiased, keepdim).sqrt(); }
-    public Tensor std(int[] dims, boolean unbiased, boolean keepdim) { return var(dims, unbiased, keepdim).sqrt(); }
+    public Tensor std() { return std(true); }
+    public Tensor std(boolean unbiased) { return Reductions.std(this, Reductions.allDims(dim()), unbiased, false); }
+    public Tensor std(int dim, boolean unbiased, boolean keepdim) { return Reductions.std(this, new int[]{dim}, unbiased, keepdim); }
+    public Tensor std(int[] dims, boolean unbiased, boolean keepdim) { return Reductions.std(this, dims, unbiased, keepdim); }
     /** The largest element (a 0-dim tensor). */
     public Tensor max() { return Reductions.extreme(this, true); }
     public Tensor min() { return Reductions.extreme(this, false); }

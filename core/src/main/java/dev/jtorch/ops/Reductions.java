@@ -68,7 +68,15 @@ public final class Reductions {
             throw new IllegalArgumentException("mean(): could not infer output dtype. Input dtype must be either a floating point "
                     + "or complex dtype. Got: " + x.dtype().legacyName());
         }
-        return sum(x, dims, keepdim).div(count(x, dims));
+        double n = count(x, dims);
+        Tensor out;
+        try (var noGrad = GradMode.set(false)) {
+            out = sum(x, dims, keepdim).div(n);
+        }
+        int[] inShape = x.layout().shape();
+        int[] keptShape = keptShape(inShape, dimMask(dims, x.dim()));
+        return Autograd.record(out, dims.length == x.dim() && !keepdim ? "MeanBackward0" : "MeanBackward1",
+                g -> new Tensor[]{Views.expand(Views.reshape(g.div(n), keptShape), inShape)}, x);
     }
 
     private static double count(Tensor x, int[] dims) {
@@ -78,11 +86,34 @@ public final class Reductions {
         return n;
     }
 
-    /** Variance with Bessel's correction when {@code unbiased}; composed of differentiable ops. */
+    /** Variance with Bessel's correction when {@code unbiased}. */
     public static Tensor var(Tensor x, int[] dims, boolean unbiased, boolean keepdim) {
-        double n = count(x, dims);
-        Tensor centered = x.sub(mean(x, dims, true));
-        return sum(centered.square(), dims, keepdim).div(unbiased ? n - 1 : n);
+        return spread(x, dims, unbiased, keepdim, false);
+    }
+
+    public static Tensor std(Tensor x, int[] dims, boolean unbiased, boolean keepdim) {
+        return spread(x, dims, unbiased, keepdim, true);
+    }
+
+    /**
+     * var or std, as one node: d var / dx = 2 (x - mean) / (n - c); d std / dx = (x - mean) / ((n - c) std).
+     * A divisor of 0 (one element, unbiased) gives nan, as in PyTorch.
+     */
+    private static Tensor spread(Tensor x, int[] dims, boolean unbiased, boolean keepdim, boolean std) {
+        double divisor = count(x, dims) - (unbiased ? 1 : 0);
+        int[] inShape = x.layout().shape();
+        int[] keptShape = keptShape(inShape, dimMask(dims, x.dim()));
+        Tensor centered, out;
+        try (var noGrad = GradMode.set(false)) {
+            centered = x.sub(mean(x, dims, true));
+            Tensor variance = sum(centered.square(), dims, keepdim).div(divisor);
+            out = std ? variance.sqrt() : variance;
+        }
+        SavedTensor sc = SavedTensor.save(centered), so = SavedTensor.save(out);
+        return Autograd.record(out, std ? "StdBackward0" : "VarBackward0", g -> {
+            Tensor scale = std ? g.div(so.get().mul(divisor)) : g.mul(2 / divisor);
+            return new Tensor[]{sc.get().mul(Views.reshape(scale, keptShape))};
+        }, x);
     }
 
     /** The largest (or smallest) element; the gradient is shared evenly between ties, as in PyTorch. */
