@@ -19,9 +19,9 @@ import jdk.incubator.vector.VectorOperators;
  * stride-0 broadcasts are read in place. With {@code accumulate} the product is added to C,
  * otherwise it replaces C; when k == 0 that leaves C unchanged, or zero.
  *
- * <p>The fast {@link #sgemm} follows BLIS / GotoBLAS: C is cut into column blocks of {@link #NC}
- * and k into blocks of {@link #KC}; B is packed into NR-wide micro-panels, A is taken in
- * {@link #MC}-row blocks (read in place when its rows are contiguous, packed otherwise), and the
+ * <p>The fast {@link #sgemm} follows BLIS / GotoBLAS: C is cut into column blocks of {@code NC}
+ * and k into blocks of {@code KC}; B is packed into NR-wide micro-panels, A is taken in
+ * {@code MC}-row blocks (read in place when its rows are contiguous, packed otherwise), and the
  * micro-kernel ({@link GemmMicroKernel}) sweeps MR x NR tiles of C. Threads take disjoint
  * slices of C; a single row (matrix-vector) has its own streaming loops.
  * {@code -Djtorch.simd=false} routes it to {@link #sgemmReference}, the scalar oracle.
@@ -87,8 +87,9 @@ public final class Gemm {
         int threads = (int) Math.min(Parallel.numThreads(), Math.max(1, (long) m * n * k / MIN_FMAS_PER_THREAD));
         int tilesN = ceilDiv(n, NR);
         int tilesM = ceilDiv(m, MR);
-        // Slices of C along n share A, along m share B; each thread packs its own copy of the
-        // shared operand, so split n (wide products, convolutions) unless it balances badly.
+        // Threads take slices of C. Along n they share A, read in place; along m they share B,
+        // which every thread would pack again for itself. So split n (wide products,
+        // convolutions) unless it has too few tiles to balance.
         if (tilesN >= 4 * threads || tilesN >= tilesM) {
             int parts = Math.min(threads, tilesN);
             Parallel.forRange(0, parts, 1, (lo, hi) -> {

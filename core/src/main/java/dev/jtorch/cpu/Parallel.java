@@ -8,12 +8,14 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The engine's one intra-op thread pool (PyTorch's {@code torch.set_num_threads} pool).
  *
- * <p>Kernels split a loop with {@link #forRange}; the calling thread runs one chunk itself and
- * {@code numThreads() - 1} daemon workers ({@code jtorch-intraop-N}) run the others.
+ * <p>Kernels split a loop with {@link #forRange}; the calling thread and {@code numThreads() - 1}
+ * daemon workers ({@code jtorch-intraop-N}) claim its chunks from a shared counter. The caller
+ * always runs at least one chunk, and any chunk no worker has claimed yet, so a worker that is
+ * slow to wake delays nothing.
  *
  * <p>Why not a ForkJoinPool or an executor: handing a task to a blocking pool cost 0.1–0.4 ms
  * per call on this machine, as much as a whole mid-sized GEMM. Here a worker that just finished
- * a job spins for {@link #SPIN_NANOS} watching for the next one before it parks, so the
+ * a job spins for about 100 µs watching for the next one before it parks, so the
  * back-to-back kernel calls of a forward pass reach running threads in about a microsecond.
  *
  * <p>Nesting and concurrency: a {@code forRange} issued while the pool is busy, whether from
@@ -30,7 +32,7 @@ public final class Parallel {
     /** Held by the one caller whose job owns the workers; others run inline. */
     private static final AtomicBoolean busy = new AtomicBoolean();
 
-    /** The current workers; replaced (under {@link #busy}) when numThreads changes. */
+    /** The current workers; replaced (under {@code busy}) when numThreads changes. */
     private static Worker[] workers = new Worker[0];
 
     /** The job being run, or the last one run; workers compare it with the last one they saw. */
@@ -38,6 +40,7 @@ public final class Parallel {
 
     private Parallel() {}
 
+    /** One chunk of a parallel loop: the items [lo, hi). */
     @FunctionalInterface
     public interface RangeBody {
         void run(int lo, int hi);
@@ -66,13 +69,14 @@ public final class Parallel {
         if (items <= 0) {
             return;
         }
-        int chunks = Math.min(numThreads, items / Math.max(grain, 1));
+        int threads = numThreads;
+        int chunks = Math.min(threads, items / Math.max(grain, 1));
         if (chunks <= 1 || Thread.currentThread() instanceof Worker || !busy.compareAndSet(false, true)) {
             body.run(begin, end);
             return;
         }
         try {
-            ensureWorkers(numThreads - 1);
+            ensureWorkers(threads - 1);
             Job job = new Job(begin, items, chunks, body, Thread.currentThread());
             current = job;
             for (Worker w : workers) {

@@ -44,9 +44,12 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  *       by the std in the backward), softmax/log_softmax over +-1000 inputs (the exponent of
  *       {@code x - max} is exact only up to rounding of the max subtraction).</li>
  *   <li>{@link #F64} (1e-10): float64 cases, which check that jtorch really computes in double.</li>
- *   <li>{@link #EXACT} (0): integer, bool and index results, views that only move data, and
- *       conversions.</li>
+ *   <li>{@link #EXACT} (0): integer, bool and index results, joins and pads that only move data,
+ *       and conversions.</li>
  * </ul>
+ * Measured when this was written (reference kernels): every float32 case was within 1e-6 and only
+ * the sums differed at 1e-7 (summation order); float64 within 1e-14. The margin above that is for
+ * the fast kernels (FMA, blocked GEMM, per-thread partial sums), which round in another order.
  */
 class OpParityTest {
     private static final String FIXTURE = "/fixtures/ops.jtfx";
