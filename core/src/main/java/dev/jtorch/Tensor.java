@@ -344,17 +344,17 @@ public final class Tensor {
 
     public Tensor add_(Tensor other) { return InPlace.binary(this, BinaryOp.ADD, other, 1); }
     public Tensor add_(Tensor other, double alpha) { return InPlace.binary(this, BinaryOp.ADD, other, alpha); }
-    public Tensor add_(double value) { return InPlace.assign(this, add(value)); }
+    public Tensor add_(double value) { return InPlace.scalar(this, BinaryOp.ADD, value); }
     public Tensor sub_(Tensor other) { return InPlace.binary(this, BinaryOp.ADD, other, -1); }
-    public Tensor sub_(double value) { return InPlace.assign(this, sub(value)); }
+    public Tensor sub_(double value) { return InPlace.scalar(this, BinaryOp.SUB, value); }
     public Tensor mul_(Tensor other) { return InPlace.binary(this, BinaryOp.MUL, other, 1); }
-    public Tensor mul_(double value) { return InPlace.assign(this, mul(value)); }
+    public Tensor mul_(double value) { return InPlace.scalar(this, BinaryOp.MUL, value); }
     public Tensor div_(Tensor other) { return InPlace.binary(this, BinaryOp.DIV, other, 1); }
-    public Tensor div_(double value) { return InPlace.assign(this, div(value)); }
-    public Tensor clamp_(double min, double max) { return InPlace.assign(this, clamp(min, max)); }
-    public Tensor relu_() { return InPlace.assign(this, relu()); }
-    public Tensor sigmoid_() { return InPlace.assign(this, sigmoid()); }
-    public Tensor tanh_() { return InPlace.assign(this, tanh()); }
+    public Tensor div_(double value) { return InPlace.scalar(this, BinaryOp.DIV, value); }
+    public Tensor clamp_(double min, double max) { return InPlace.unary(this, UnaryOp.CLAMP, min, max, () -> clamp(min, max)); }
+    public Tensor relu_() { return InPlace.unary(this, UnaryOp.RELU, 0, 0, this::relu); }
+    public Tensor sigmoid_() { return InPlace.unary(this, UnaryOp.SIGMOID, 0, 0, this::sigmoid); }
+    public Tensor tanh_() { return InPlace.unary(this, UnaryOp.TANH, 0, 0, this::tanh); }
     public Tensor maskedFill_(Tensor mask, double value) { return InPlace.assign(this, maskedFill(mask, value)); }
     public Tensor zero_() { return fill_(0); }
     public Tensor fill_(double value) { return InPlace.fill(this, value); }

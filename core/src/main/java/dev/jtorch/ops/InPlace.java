@@ -4,8 +4,10 @@ import dev.jtorch.Tensor;
 import dev.jtorch.autograd.Autograd;
 import dev.jtorch.autograd.GradMode;
 import dev.jtorch.backend.BinaryOp;
+import dev.jtorch.backend.UnaryOp;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * In-place ops. Each one bumps the version counter shared by the tensor and its views, so that a
@@ -73,6 +75,24 @@ public final class InPlace {
                 Broadcast.expand(operand.layout(), shape), self.storage(), self.layout());
         self.version().bump();
         return self;
+    }
+
+    /** {@code self = op(self)}: straight into the storage unless history must be recorded. */
+    public static Tensor unary(Tensor self, UnaryOp op, double p0, double p1, Supplier<Tensor> outOfPlace) {
+        if (Autograd.needsGrad(self)) return assign(self, outOfPlace.get());
+        checkWritable(self);
+        self.backend().unary(op, p0, p1, self.storage(), self.layout(), self.storage(), self.layout());
+        self.version().bump();
+        return self;
+    }
+
+    /** {@code self = self op value} for a scalar. */
+    public static Tensor scalar(Tensor self, BinaryOp op, double value) {
+        if (!self.isFloatingPoint() && (value != Math.rint(value) || op == BinaryOp.DIV)) {
+            throw new IllegalArgumentException("result type Float can't be cast to the desired output type "
+                    + self.dtype().legacyName());
+        }
+        return binary(self, op, Creation.scalar(value, self.dtype(), self.device()), 1);
     }
 
     public static Tensor fill(Tensor self, double value) {

@@ -110,32 +110,41 @@ public final class Pointwise {
         if (op.isComparison() || !common.isFloatingPoint()) return out;
         int[] aShape = a.layout().shape(), bShape = b.layout().shape();
         SavedTensor sa = SavedTensor.save(ac), sb = SavedTensor.save(bc), so = SavedTensor.save(out);
+        boolean needA = ac.requiresGrad(), needB = bc.requiresGrad();
         String name = op == BinaryOp.POW ? "PowBackward1" : camel(op.name()) + "Backward0";
         return Autograd.record(out, name, g -> {
-            Tensor[] grads = binaryGrads(op, g, sa, sb, so);
+            Tensor[] grads = binaryGrads(op, g, needA, needB, sa, sb, so);
             return new Tensor[]{
                     grads[0] == null ? null : Broadcast.sumTo(grads[0], aShape),
                     grads[1] == null ? null : Broadcast.sumTo(grads[1], bShape)};
         }, ac, bc);
     }
 
-    private static Tensor[] binaryGrads(BinaryOp op, Tensor g, SavedTensor sa, SavedTensor sb, SavedTensor so) {
+    /**
+     * Gradients of both operands; an operand that needs none gets null, and its partner's saved
+     * value is then never read (so an in-place update of that partner stays legal, as in PyTorch).
+     */
+    private static Tensor[] binaryGrads(BinaryOp op, Tensor g, boolean needA, boolean needB,
+                                        SavedTensor sa, SavedTensor sb, SavedTensor so) {
         return switch (op) {
-            case ADD -> new Tensor[]{g, g};
-            case SUB -> new Tensor[]{g, g.neg()};
-            case MUL -> new Tensor[]{g.mul(sb.get()), g.mul(sa.get())};
+            case ADD -> new Tensor[]{needA ? g : null, needB ? g : null};
+            case SUB -> new Tensor[]{needA ? g : null, needB ? g.neg() : null};
+            case MUL -> new Tensor[]{needA ? g.mul(sb.get()) : null, needB ? g.mul(sa.get()) : null};
             case DIV -> {
                 Tensor b = sb.get();
-                yield new Tensor[]{g.div(b), g.mul(sa.get()).div(b.square()).neg()};
+                yield new Tensor[]{needA ? g.div(b) : null, needB ? g.mul(sa.get()).div(b.square()).neg() : null};
             }
             case POW -> {
                 Tensor a = sa.get(), b = sb.get();
-                Tensor ga = g.mul(b).mul(a.pow(b.sub(1)));
-                // d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0 (the limit PyTorch uses).
-                Tensor logTerm = so.get().mul(a.log());
-                Tensor aZero = a.eq(0);
-                Tensor zeroBase = where(aZero, b.ge(0), aZero); // a == 0 and b >= 0
-                Tensor gb = g.mul(where(zeroBase, Creation.scalar(0, g.dtype(), g.device()), logTerm));
+                Tensor ga = needA ? g.mul(b).mul(a.pow(b.sub(1))) : null;
+                Tensor gb = null;
+                if (needB) {
+                    // d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0 (the limit PyTorch uses).
+                    Tensor logTerm = so.get().mul(a.log());
+                    Tensor aZero = a.eq(0);
+                    Tensor zeroBase = where(aZero, b.ge(0), aZero); // a == 0 and b >= 0
+                    gb = g.mul(where(zeroBase, Creation.scalar(0, g.dtype(), g.device()), logTerm));
+                }
                 yield new Tensor[]{ga, gb};
             }
             case MAXIMUM, MINIMUM -> {
