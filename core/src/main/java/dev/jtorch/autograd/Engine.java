@@ -20,9 +20,9 @@ public final class Engine {
             throw new IllegalStateException("element 0 of tensors does not require grad and does not have a grad_fn");
         }
         if (!java.util.Arrays.equals(root.shape(), gradient.shape())) {
-            throw new IllegalArgumentException("Mismatch in shape: grad_output[0] has a shape of "
-                    + java.util.Arrays.toString(gradient.shape()) + " and output[0] has a shape of "
-                    + java.util.Arrays.toString(root.shape()) + ".");
+            throw new IllegalArgumentException("Mismatch in shape: grad_output[0] has a shape of torch.Size("
+                    + java.util.Arrays.toString(gradient.shape()) + ") and output[0] has a shape of torch.Size("
+                    + java.util.Arrays.toString(root.shape()) + ").");
         }
         Node start = Autograd.gradientSink(root);
         Map<Node, Integer> dependencies = countDependencies(start);

@@ -73,7 +73,8 @@ public final class GradCheck {
         double[] moved = base.clone();
         moved[j] += delta;
         Tensor[] args = inputs.clone();
-        args[which] = Torch.tensor(moved, inputs[which].shape());
+        // reshape, not Torch.tensor(data, shape): an empty shape there means 1-D, and 0-dim inputs must stay 0-dim.
+        args[which] = Torch.tensor(moved).reshape(inputs[which].shape());
         return fn.apply(args).toDoubleArray();
     }
 
@@ -87,7 +88,7 @@ public final class GradCheck {
             if (!out.requiresGrad()) return jac; // the output does not depend on any input: all zeros
             double[] oneHot = new double[outN];
             oneHot[k] = 1;
-            out.backward(Torch.tensor(oneHot, out.shape()).to(out.dtype()));
+            out.backward(Torch.tensor(oneHot).reshape(out.shape()).to(out.dtype()));
             Tensor g = x.grad();
             if (g == null) continue;
             double[] row = g.toDoubleArray();

@@ -26,8 +26,8 @@ public final class SavedTensor {
             throw new IllegalStateException("one of the variables needed for gradient computation has been modified by an "
                     + "inplace operation: [torch." + tensor.dtype().legacyName() + "Tensor " + Arrays.toString(tensor.shape())
                     + "]" + producer + " is at version " + now + "; expected version " + savedVersion + " instead. Hint: "
-                    + "the backtrace further above shows the operation that failed to compute its gradient. The variable in "
-                    + "question was changed in there or anywhere later. Good luck!");
+                    + "enable anomaly detection to find the operation that failed to compute its gradient, with "
+                    + "torch.autograd.set_detect_anomaly(True).");
         }
         return tensor;
     }

@@ -79,4 +79,76 @@ public interface Backend {
     /** {@code dst[i][index[i][j][k]][k] += src[i][j][k]} for dim 1 (the backward of gather). */
     void scatterAdd(Storage dst, Layout dstLayout, int dim, Storage index, Layout indexLayout,
                     Storage src, Layout srcLayout);
+
+    // ---- spatial: convolution, pooling, upsampling over [N, C, H, W] -----------------------
+    // Outputs and gradients of inputs are contiguous and overwritten; the other operands may have
+    // any layout. stride, padding, dilation and kernel arrays hold {height, width}. float32 and
+    // float64 at least.
+
+    /**
+     * {@code out = conv2d(input, weight) + bias}: input [N, C, H, W], weight [outC, C / groups, kH, kW],
+     * bias [outC] or null, out [N, outC, outH, outW].
+     */
+    void conv2d(Storage input, Layout inputLayout, Storage weight, Layout weightLayout, Storage bias, Layout biasLayout,
+                Storage out, Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups);
+
+    /**
+     * The input gradient of conv2d: {@code gradInput} (whose layout gives the input size, which
+     * the output size alone does not fix) from gradOut and the weight. Also the forward of a
+     * transposed convolution.
+     */
+    void conv2dBackwardInput(Storage gradOut, Layout gradOutLayout, Storage weight, Layout weightLayout,
+                             Storage gradInput, Layout gradInputLayout, int[] stride, int[] padding, int[] dilation,
+                             int groups);
+
+    /** The weight gradient of conv2d, summed over the batch, from gradOut and the input. */
+    void conv2dBackwardWeight(Storage gradOut, Layout gradOutLayout, Storage input, Layout inputLayout,
+                              Storage gradWeight, Layout gradWeightLayout, int[] stride, int[] padding, int[] dilation,
+                              int groups);
+
+    /**
+     * Max pooling; {@code out}'s layout gives the output size (ceil_mode already applied).
+     * {@code indices} (int64, same layout as out, or null when not wanted) receives the flat index
+     * {@code h * W + w} of each maximum within its plane. NaN propagates.
+     */
+    void maxPool2d(Storage input, Layout inputLayout, Storage out, Storage indices, Layout outLayout,
+                   int[] kernel, int[] stride, int[] padding, int[] dilation);
+
+    /**
+     * {@code gradInput[n, c].flat[indices[n, c, i]] += gradOut[n, c, i]}: the backward of max pooling
+     * and of adaptive max pooling.
+     */
+    void maxPool2dBackward(Storage gradOut, Layout gradOutLayout, Storage indices, Layout indicesLayout,
+                           Storage gradInput, Layout gradInputLayout);
+
+    /** Average pooling; {@code divisorOverride} 0 means none. */
+    void avgPool2d(Storage input, Layout inputLayout, Storage out, Layout outLayout, int[] kernel, int[] stride,
+                   int[] padding, boolean countIncludePad, int divisorOverride);
+
+    void avgPool2dBackward(Storage gradOut, Layout gradOutLayout, Storage gradInput, Layout gradInputLayout,
+                           int[] kernel, int[] stride, int[] padding, boolean countIncludePad, int divisorOverride);
+
+    /** Adaptive average pooling to {@code out}'s spatial size. */
+    void adaptiveAvgPool2d(Storage input, Layout inputLayout, Storage out, Layout outLayout);
+
+    void adaptiveAvgPool2dBackward(Storage gradOut, Layout gradOutLayout, Storage gradInput, Layout gradInputLayout);
+
+    /** Adaptive max pooling; indices as in {@link #maxPool2d} (backward: {@link #maxPool2dBackward}). */
+    void adaptiveMaxPool2d(Storage input, Layout inputLayout, Storage out, Storage indices, Layout outLayout);
+
+    /**
+     * Nearest-neighbour resize to {@code out}'s spatial size. {@code scaleH}/{@code scaleW} are the
+     * user's scale factors, or 0 when a size was given (PyTorch then maps with in/out instead).
+     */
+    void upsampleNearest2d(Storage input, Layout inputLayout, Storage out, Layout outLayout, double scaleH, double scaleW);
+
+    void upsampleNearest2dBackward(Storage gradOut, Layout gradOutLayout, Storage gradInput, Layout gradInputLayout,
+                                   double scaleH, double scaleW);
+
+    /** Bilinear resize to {@code out}'s spatial size; scales as in {@link #upsampleNearest2d}. */
+    void upsampleBilinear2d(Storage input, Layout inputLayout, Storage out, Layout outLayout, boolean alignCorners,
+                            double scaleH, double scaleW);
+
+    void upsampleBilinear2dBackward(Storage gradOut, Layout gradOutLayout, Storage gradInput, Layout gradInputLayout,
+                                    boolean alignCorners, double scaleH, double scaleW);
 }

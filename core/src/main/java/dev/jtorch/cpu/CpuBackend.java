@@ -132,4 +132,95 @@ public final class CpuBackend implements Backend {
                                      Storage src, Layout srcLayout) {
         ReferenceKernels.gather(cpu(dst), dstLayout, dim, cpu(index), indexLayout, cpu(src), srcLayout, true);
     }
+
+    // ---- spatial ---------------------------------------------------------------------------
+
+    @Override public void conv2d(Storage input, Layout inputLayout, Storage weight, Layout weightLayout, Storage bias,
+                                 Layout biasLayout, Storage out, Layout outLayout, int[] stride, int[] padding,
+                                 int[] dilation, int groups) {
+        ConvKernels.forward(cpu(input), inputLayout, cpu(weight), weightLayout, bias == null ? null : cpu(bias), biasLayout,
+                cpu(out), outLayout, stride, padding, dilation, groups);
+    }
+
+    @Override public void conv2dBackwardInput(Storage gradOut, Layout gradOutLayout, Storage weight, Layout weightLayout,
+                                              Storage gradInput, Layout gradInputLayout, int[] stride, int[] padding,
+                                              int[] dilation, int groups) {
+        ConvKernels.backwardInput(cpu(gradOut), gradOutLayout, cpu(weight), weightLayout, cpu(gradInput), gradInputLayout,
+                stride, padding, dilation, groups);
+    }
+
+    @Override public void conv2dBackwardWeight(Storage gradOut, Layout gradOutLayout, Storage input, Layout inputLayout,
+                                               Storage gradWeight, Layout gradWeightLayout, int[] stride, int[] padding,
+                                               int[] dilation, int groups) {
+        ConvKernels.backwardWeight(cpu(gradOut), gradOutLayout, cpu(input), inputLayout, cpu(gradWeight), gradWeightLayout,
+                stride, padding, dilation, groups);
+    }
+
+    @Override public void maxPool2d(Storage input, Layout inputLayout, Storage out, Storage indices, Layout outLayout,
+                                    int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        int[] in = inputLayout.shape(), o = outLayout.shape();
+        PoolKernels.max(cpu(input), inputLayout, cpu(out), indices == null ? null : cpu(indices), outLayout,
+                PoolWindows.max(in[2], in[3], o[2], o[3], kernel, stride, padding, dilation));
+    }
+
+    @Override public void maxPool2dBackward(Storage gradOut, Layout gradOutLayout, Storage indices, Layout indicesLayout,
+                                            Storage gradInput, Layout gradInputLayout) {
+        PoolKernels.maxBackward(cpu(gradOut), gradOutLayout, cpu(indices), indicesLayout, cpu(gradInput), gradInputLayout);
+    }
+
+    @Override public void avgPool2d(Storage input, Layout inputLayout, Storage out, Layout outLayout, int[] kernel,
+                                    int[] stride, int[] padding, boolean countIncludePad, int divisorOverride) {
+        int[] in = inputLayout.shape(), o = outLayout.shape();
+        PoolKernels.mean(cpu(input), inputLayout, cpu(out), outLayout,
+                PoolWindows.avg(in[2], in[3], o[2], o[3], kernel, stride, padding, countIncludePad, divisorOverride));
+    }
+
+    @Override public void avgPool2dBackward(Storage gradOut, Layout gradOutLayout, Storage gradInput, Layout gradInputLayout,
+                                            int[] kernel, int[] stride, int[] padding, boolean countIncludePad,
+                                            int divisorOverride) {
+        int[] in = gradInputLayout.shape(), o = gradOutLayout.shape();
+        PoolKernels.meanBackward(cpu(gradOut), gradOutLayout, cpu(gradInput), gradInputLayout,
+                PoolWindows.avg(in[2], in[3], o[2], o[3], kernel, stride, padding, countIncludePad, divisorOverride));
+    }
+
+    @Override public void adaptiveAvgPool2d(Storage input, Layout inputLayout, Storage out, Layout outLayout) {
+        int[] in = inputLayout.shape(), o = outLayout.shape();
+        PoolKernels.mean(cpu(input), inputLayout, cpu(out), outLayout, PoolWindows.adaptive(in[2], in[3], o[2], o[3], true));
+    }
+
+    @Override public void adaptiveAvgPool2dBackward(Storage gradOut, Layout gradOutLayout, Storage gradInput,
+                                                    Layout gradInputLayout) {
+        int[] in = gradInputLayout.shape(), o = gradOutLayout.shape();
+        PoolKernels.meanBackward(cpu(gradOut), gradOutLayout, cpu(gradInput), gradInputLayout,
+                PoolWindows.adaptive(in[2], in[3], o[2], o[3], true));
+    }
+
+    @Override public void adaptiveMaxPool2d(Storage input, Layout inputLayout, Storage out, Storage indices,
+                                            Layout outLayout) {
+        int[] in = inputLayout.shape(), o = outLayout.shape();
+        PoolKernels.max(cpu(input), inputLayout, cpu(out), indices == null ? null : cpu(indices), outLayout,
+                PoolWindows.adaptive(in[2], in[3], o[2], o[3], false));
+    }
+
+    @Override public void upsampleNearest2d(Storage input, Layout inputLayout, Storage out, Layout outLayout,
+                                            double scaleH, double scaleW) {
+        UpsampleKernels.nearest(cpu(input), inputLayout, cpu(out), outLayout, scaleH, scaleW);
+    }
+
+    @Override public void upsampleNearest2dBackward(Storage gradOut, Layout gradOutLayout, Storage gradInput,
+                                                    Layout gradInputLayout, double scaleH, double scaleW) {
+        UpsampleKernels.nearestBackward(cpu(gradOut), gradOutLayout, cpu(gradInput), gradInputLayout, scaleH, scaleW);
+    }
+
+    @Override public void upsampleBilinear2d(Storage input, Layout inputLayout, Storage out, Layout outLayout,
+                                             boolean alignCorners, double scaleH, double scaleW) {
+        UpsampleKernels.bilinear(cpu(input), inputLayout, cpu(out), outLayout, alignCorners, scaleH, scaleW);
+    }
+
+    @Override public void upsampleBilinear2dBackward(Storage gradOut, Layout gradOutLayout, Storage gradInput,
+                                                     Layout gradInputLayout, boolean alignCorners, double scaleH,
+                                                     double scaleW) {
+        UpsampleKernels.bilinearBackward(cpu(gradOut), gradOutLayout, cpu(gradInput), gradInputLayout, alignCorners,
+                scaleH, scaleW);
+    }
 }

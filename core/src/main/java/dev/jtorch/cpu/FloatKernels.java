@@ -67,8 +67,10 @@ final class FloatKernels {
                 float lo = Float.isNaN(p0) ? Float.NEGATIVE_INFINITY : p0;
                 float hi = Float.isNaN(p1) ? Float.POSITIVE_INFINITY : p1;
                 for (int i = 0; i < n; i++) {
+                    // Compares, not Math.max/min: clamp(-0.0, min=0) keeps -0.0, as ScalarMath and PyTorch do.
                     float x = s[so + i];
-                    d[dof + i] = x != x ? x : Math.min(Math.max(x, lo), hi);
+                    float y = x < lo ? lo : x;
+                    d[dof + i] = y > hi ? hi : y;
                 }
             }
             case EXP -> vectorUnary(VectorOperators.EXP, s, so, d, dof, n);

@@ -36,8 +36,9 @@ public record LoadReport(List<String> missingKeys, List<String> unexpectedKeys, 
     /** PyTorch's wording: the lines of "Error(s) in loading state_dict". */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        if (!unexpectedKeys.isEmpty()) sb.append("\n\tUnexpected key(s) in state_dict: ").append(quoted(unexpectedKeys)).append(". ");
+        // PyTorch's order: missing, then unexpected, then the size mismatches.
         if (!missingKeys.isEmpty()) sb.append("\n\tMissing key(s) in state_dict: ").append(quoted(missingKeys)).append(". ");
+        if (!unexpectedKeys.isEmpty()) sb.append("\n\tUnexpected key(s) in state_dict: ").append(quoted(unexpectedKeys)).append(". ");
         for (Mismatch m : shapeMismatches) sb.append("\n\t").append(m);
         return sb.toString();
     }

@@ -110,6 +110,13 @@ public abstract class Module {
         return m;
     }
 
+    /**
+     * The direct children by name exactly as registered (a read-only view): unlike
+     * {@link #namedChildren()}, a module registered under two names is here under both, which is
+     * what containers count, index and iterate, as PyTorch's {@code _modules} does.
+     */
+    protected final Map<String, Module> registeredChildren() { return Collections.unmodifiableMap(children); }
+
     /** Runs the child called {@code name} on {@code x}: how layers call their children. */
     protected Tensor call(String name, Tensor x) { return child(name).forward(x); }
 
@@ -122,6 +129,9 @@ public abstract class Module {
         StringBuilder walked = new StringBuilder();
         for (String part : path.split("\\.", -1)) {
             if (!m.children.containsKey(part)) {
+                if (m.parameters.containsKey(part) || m.buffers.containsKey(part)) {
+                    throw new IllegalArgumentException("`" + part + "` is not an nn.Module");
+                }
                 throw new IllegalArgumentException(m.typeName() + (walked.length() == 0 ? "" : " (" + walked + ")")
                         + " has no attribute `" + part + "`");
             }
@@ -305,7 +315,7 @@ public abstract class Module {
     public String toString() {
         List<String> extra = extraRepr().isEmpty() ? List.of() : List.of(extraRepr().split("\n", -1));
         List<String> childLines = new ArrayList<>();
-        children.forEach((n, m) -> childLines.add("(" + n + "): " + indentAfterFirstLine(String.valueOf(m))));
+        children.forEach((n, m) -> childLines.add("(" + n + "): " + (m == null ? "None" : indentAfterFirstLine(m.toString()))));
         StringBuilder sb = new StringBuilder(typeName()).append('(');
         if (extra.size() == 1 && childLines.isEmpty()) {
             sb.append(extra.get(0));

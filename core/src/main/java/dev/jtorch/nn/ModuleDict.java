@@ -23,19 +23,22 @@ public class ModuleDict extends Module implements Iterable<Map.Entry<String, Mod
         return child(key);
     }
 
-    public boolean contains(String key) { return namedChildren().containsKey(key); }
+    public boolean contains(String key) { return registeredChildren().containsKey(key); }
 
     public Module remove(String key) {
         if (!contains(key)) throw new IllegalArgumentException("KeyError: '" + key + "'");
         return deleteSubmodule(key);
     }
 
-    public List<String> keys() { return new ArrayList<>(namedChildren().keySet()); }
+    /** Every key in insertion order (a module stored under two keys is under both, as in PyTorch). */
+    public List<String> keys() { return new ArrayList<>(registeredChildren().keySet()); }
 
-    public List<Module> values() { return children(); }
+    public List<Module> values() { return new ArrayList<>(registeredChildren().values()); }
 
-    public int size() { return namedChildren().size(); }
+    public int size() { return registeredChildren().size(); }
 
     @Override
-    public Iterator<Map.Entry<String, Module>> iterator() { return namedChildren().entrySet().iterator(); }
+    public Iterator<Map.Entry<String, Module>> iterator() {
+        return new ArrayList<>(registeredChildren().entrySet()).iterator();
+    }
 }

@@ -11,10 +11,11 @@ public class ModuleList extends Module implements Iterable<Module> {
 
     public ModuleList(List<? extends Module> modules) { extend(modules); }
 
-    public int size() { return namedChildren().size(); }
+    /** {@code len(list)}: every entry, a module appended twice counting twice. */
+    public int size() { return registeredChildren().size(); }
 
     public Module get(int index) {
-        List<Module> all = children();
+        List<Module> all = new ArrayList<>(registeredChildren().values());
         int i = index < 0 ? index + all.size() : index;
         if (i < 0 || i >= all.size()) throw new IndexOutOfBoundsException("index " + index + " is out of range");
         return all.get(i);
@@ -32,13 +33,13 @@ public class ModuleList extends Module implements Iterable<Module> {
 
     /** Inserts before {@code index}; later modules are renumbered, as PyTorch does. */
     public void insert(int index, Module module) {
-        List<Module> all = children();
+        List<Module> all = new ArrayList<>(registeredChildren().values());
         int i = index < 0 ? Math.max(index + all.size(), 0) : Math.min(index, all.size());
         all.add(i, module);
-        for (String name : new ArrayList<>(namedChildren().keySet())) deleteSubmodule(name);
+        for (String name : new ArrayList<>(registeredChildren().keySet())) deleteSubmodule(name);
         extend(all);
     }
 
     @Override
-    public Iterator<Module> iterator() { return children().iterator(); }
+    public Iterator<Module> iterator() { return new ArrayList<>(registeredChildren().values()).iterator(); }
 }

@@ -33,11 +33,12 @@ public class Sequential extends Module implements Iterable<Module> {
         return x;
     }
 
-    public int size() { return namedChildren().size(); }
+    /** {@code len(seq)}: every registered entry, a module registered twice counting twice. */
+    public int size() { return registeredChildren().size(); }
 
     /** The child at {@code index} (negative counts from the end), whatever its name. */
     public Module get(int index) {
-        List<Module> all = children();
+        List<Module> all = new ArrayList<>(registeredChildren().values());
         int i = index < 0 ? index + all.size() : index;
         if (i < 0 || i >= all.size()) throw new IndexOutOfBoundsException("index " + index + " is out of range");
         return all.get(i);
@@ -45,7 +46,7 @@ public class Sequential extends Module implements Iterable<Module> {
 
     /** {@code seq[from:to]} as a new Sequential that shares the modules and keeps their names. */
     public Sequential slice(int from, int to) {
-        List<Map.Entry<String, Module>> all = new ArrayList<>(namedChildren().entrySet());
+        List<Map.Entry<String, Module>> all = new ArrayList<>(registeredChildren().entrySet());
         int n = all.size();
         int s = Math.max(0, Math.min(from < 0 ? from + n : from, n));
         int e = Math.max(0, Math.min(to < 0 ? to + n : to, n));
@@ -61,5 +62,5 @@ public class Sequential extends Module implements Iterable<Module> {
     }
 
     @Override
-    public Iterator<Module> iterator() { return children().iterator(); }
+    public Iterator<Module> iterator() { return new ArrayList<>(registeredChildren().values()).iterator(); }
 }

@@ -186,19 +186,20 @@ public final class Pointwise {
         return out;
     }
 
+    // Python wraps the scalar of x + 1 in a tensor, so PyTorch names these nodes as for two tensors: AddBackward0...
     public static Tensor addScalar(Tensor x, double value) {
         Tensor out = scalarOp(BinaryOp.ADD, x, value, scalarResultType(x, value));
-        return Autograd.record(out, "AddBackward1", g -> new Tensor[]{g}, x);
+        return Autograd.record(out, "AddBackward0", g -> new Tensor[]{g}, x);
     }
 
     public static Tensor mulScalar(Tensor x, double value) {
         Tensor out = scalarOp(BinaryOp.MUL, x, value, scalarResultType(x, value));
-        return Autograd.record(out, "MulBackward1", g -> new Tensor[]{g.mul(value)}, x);
+        return Autograd.record(out, "MulBackward0", g -> new Tensor[]{g.mul(value)}, x);
     }
 
     public static Tensor divScalar(Tensor x, double value) {
         Tensor out = scalarOp(BinaryOp.DIV, x, value, x.isFloatingPoint() ? x.dtype() : DType.FLOAT32);
-        return Autograd.record(out, "DivBackward1", g -> new Tensor[]{g.div(value)}, x);
+        return Autograd.record(out, "DivBackward0", g -> new Tensor[]{g.div(value)}, x);
     }
 
     public static Tensor compareScalar(BinaryOp op, Tensor x, double value) {

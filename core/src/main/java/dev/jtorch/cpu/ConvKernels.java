@@ -1,0 +1,168 @@
+package dev.jtorch.cpu;
+
+import dev.jtorch.DType;
+import dev.jtorch.backend.Layout;
+
+import java.util.Arrays;
+
+/**
+ * Convolution as im2col + GEMM, per image and group: the output of group g of image n is
+ * W_g [outC/g x depth] times col [depth x outH*outW]. The column matrix lives in a per-thread
+ * buffer reused across calls; a 1x1 stride-1 unpadded convolution skips it and multiplies the
+ * input planes directly. The two gradients are the same products transposed: the input
+ * gradient is col2im(W_gᵀ · gradOut) and the weight gradient sums gradOut · colᵀ over the batch.
+ * float32 runs on {@link Gemm#sgemm}, float64 (gradient checks) on {@link Gemm#dgemm}.
+ */
+final class ConvKernels {
+    private ConvKernels() {}
+
+    /** Per-thread column buffers, grown on demand; released only with the thread. */
+    private static final ThreadLocal<float[][]> FLOAT_COLUMNS = ThreadLocal.withInitial(() -> new float[][]{new float[0]});
+    private static final ThreadLocal<double[][]> DOUBLE_COLUMNS = ThreadLocal.withInitial(() -> new double[][]{new double[0]});
+
+    private static float[] floatColumns(int size) {
+        float[][] holder = FLOAT_COLUMNS.get();
+        if (holder[0].length < size) holder[0] = new float[size];
+        return holder[0];
+    }
+
+    private static double[] doubleColumns(int size) {
+        double[][] holder = DOUBLE_COLUMNS.get();
+        if (holder[0].length < size) holder[0] = new double[size];
+        return holder[0];
+    }
+
+    static void checkDtype(String op, CpuStorage... storages) {
+        DType t = storages[0].dtype();
+        if (t != DType.FLOAT32 && t != DType.FLOAT64) {
+            throw new UnsupportedOperationException("\"" + op + "\" not implemented for '" + t.legacyName() + "'");
+        }
+        for (CpuStorage s : storages) {
+            if (s != null && s.dtype() != t) {
+                throw new IllegalArgumentException("expected scalar type " + t.legacyName() + " but found "
+                        + s.dtype().legacyName());
+            }
+        }
+    }
+
+    /** out = conv2d(x, w) + bias; out contiguous. */
+    static void forward(CpuStorage x, Layout xl, CpuStorage w, Layout wl, CpuStorage bias, Layout bl,
+                        CpuStorage y, Layout yl, int[] stride, int[] padding, int[] dilation, int groups) {
+        checkDtype("slow_conv2d_cpu", x, w, y, bias);
+        DenseOperand.requireContiguous(yl, "conv2d output");
+        ConvShape s = ConvShape.of(xl, wl, yl, stride, padding, dilation, groups);
+        DenseOperand wd = DenseOperand.of(w, wl);
+        DenseOperand bd = bias == null ? null : DenseOperand.of(bias, bl);
+        int[] xs = xl.strides();
+        int plane = s.plane(), depth = s.depth(), cog = s.outCg(), cig = s.inCg();
+        int flat = ConvShape.planeStride(s.inH(), s.inW(), xs[2], xs[3]);
+        boolean direct = s.pointwise() && flat >= 0;
+        boolean f32 = x.dtype() == DType.FLOAT32;
+        Object col = direct ? null : f32 ? floatColumns(depth * plane) : doubleColumns(depth * plane);
+        for (int n = 0; n < s.batch(); n++) {
+            int yImage = yl.offset() + n * s.outC() * plane;
+            if (bd != null) fillBias(y, yImage, plane, s.outC(), bd);
+            for (int g = 0; g < groups; g++) {
+                int yBase = yImage + g * cog * plane;
+                int xBase = xl.offset() + n * xs[0] + g * cig * xs[1];
+                int wBase = wd.offset() + g * cog * depth;
+                if (direct) {
+                    gemm(f32, cog, plane, cig, wd.storage().array(), wBase, depth, 1, x.array(), xBase, xs[1], flat,
+                            y.array(), yBase, plane, bd != null);
+                } else {
+                    if (f32) Im2Col.im2col(x.floats(), xBase, xs[1], xs[2], xs[3], cig, s, (float[]) col);
+                    else Im2Col.im2col(x.doubles(), xBase, xs[1], xs[2], xs[3], cig, s, (double[]) col);
+                    gemm(f32, cog, plane, depth, wd.storage().array(), wBase, depth, 1, col, 0, plane, 1,
+                            y.array(), yBase, plane, bd != null);
+                }
+            }
+        }
+    }
+
+    /** gradInput (contiguous, overwritten) of conv2d given gradOut and the weight. */
+    static void backwardInput(CpuStorage gy, Layout gyl, CpuStorage w, Layout wl, CpuStorage gx, Layout gxl,
+                              int[] stride, int[] padding, int[] dilation, int groups) {
+        checkDtype("slow_conv2d_cpu", gy, w, gx);
+        DenseOperand.requireContiguous(gxl, "conv2d input gradient");
+        ConvShape s = ConvShape.of(gxl, wl, gyl, stride, padding, dilation, groups);
+        DenseOperand wd = DenseOperand.of(w, wl);
+        DenseOperand gd = DenseOperand.of(gy, gyl);
+        int plane = s.plane(), depth = s.depth(), cog = s.outCg(), cig = s.inCg(), inPlane = s.inH() * s.inW();
+        boolean f32 = gy.dtype() == DType.FLOAT32;
+        boolean direct = s.pointwise();
+        Object col = direct ? null : f32 ? floatColumns(depth * plane) : doubleColumns(depth * plane);
+        for (int n = 0; n < s.batch(); n++) {
+            for (int g = 0; g < groups; g++) {
+                int gxBase = gxl.offset() + (n * s.inC() + g * cig) * inPlane;
+                int gyBase = gd.offset() + (n * s.outC() + g * cog) * plane;
+                int wBase = wd.offset() + g * cog * depth;
+                if (direct) {
+                    gemm(f32, cig, plane, cog, wd.storage().array(), wBase, 1, depth, gd.storage().array(), gyBase, plane, 1,
+                            gx.array(), gxBase, inPlane, false);
+                } else {
+                    gemm(f32, depth, plane, cog, wd.storage().array(), wBase, 1, depth, gd.storage().array(), gyBase, plane, 1,
+                            col, 0, plane, false);
+                    if (f32) {
+                        Arrays.fill(gx.floats(), gxBase, gxBase + cig * inPlane, 0f);
+                        Im2Col.col2im((float[]) col, cig, s, gx.floats(), gxBase);
+                    } else {
+                        Arrays.fill(gx.doubles(), gxBase, gxBase + cig * inPlane, 0.0);
+                        Im2Col.col2im((double[]) col, cig, s, gx.doubles(), gxBase);
+                    }
+                }
+            }
+        }
+    }
+
+    /** gradWeight (contiguous, overwritten) of conv2d given gradOut and the input. */
+    static void backwardWeight(CpuStorage gy, Layout gyl, CpuStorage x, Layout xl, CpuStorage gw, Layout gwl,
+                               int[] stride, int[] padding, int[] dilation, int groups) {
+        checkDtype("slow_conv2d_cpu", gy, x, gw);
+        DenseOperand.requireContiguous(gwl, "conv2d weight gradient");
+        ConvShape s = ConvShape.of(xl, gwl, gyl, stride, padding, dilation, groups);
+        DenseOperand gd = DenseOperand.of(gy, gyl);
+        int[] xs = xl.strides();
+        int plane = s.plane(), depth = s.depth(), cog = s.outCg(), cig = s.inCg();
+        int flat = ConvShape.planeStride(s.inH(), s.inW(), xs[2], xs[3]);
+        boolean direct = s.pointwise() && flat >= 0;
+        boolean f32 = gy.dtype() == DType.FLOAT32;
+        Object col = direct ? null : f32 ? floatColumns(depth * plane) : doubleColumns(depth * plane);
+        int wSize = s.outC() * depth;
+        if (f32) Arrays.fill(gw.floats(), gwl.offset(), gwl.offset() + wSize, 0f);
+        else Arrays.fill(gw.doubles(), gwl.offset(), gwl.offset() + wSize, 0.0);
+        for (int n = 0; n < s.batch(); n++) {
+            for (int g = 0; g < groups; g++) {
+                int gyBase = gd.offset() + (n * s.outC() + g * cog) * plane;
+                int xBase = xl.offset() + n * xs[0] + g * cig * xs[1];
+                int gwBase = gwl.offset() + g * cog * depth;
+                if (direct) {
+                    gemm(f32, cog, cig, plane, gd.storage().array(), gyBase, plane, 1, x.array(), xBase, flat, xs[1],
+                            gw.array(), gwBase, depth, true);
+                } else {
+                    if (f32) Im2Col.im2col(x.floats(), xBase, xs[1], xs[2], xs[3], cig, s, (float[]) col);
+                    else Im2Col.im2col(x.doubles(), xBase, xs[1], xs[2], xs[3], cig, s, (double[]) col);
+                    gemm(f32, cog, depth, plane, gd.storage().array(), gyBase, plane, 1, col, 0, 1, plane,
+                            gw.array(), gwBase, depth, true);
+                }
+            }
+        }
+    }
+
+    private static void fillBias(CpuStorage y, int base, int plane, int channels, DenseOperand bias) {
+        for (int c = 0; c < channels; c++) {
+            int from = base + c * plane;
+            if (y.dtype() == DType.FLOAT32) Arrays.fill(y.floats(), from, from + plane, bias.floats()[bias.offset() + c]);
+            else Arrays.fill(y.doubles(), from, from + plane, bias.doubles()[bias.offset() + c]);
+        }
+    }
+
+    private static void gemm(boolean f32, int m, int n, int k, Object a, int aOff, int ars, int acs,
+                             Object b, int bOff, int brs, int bcs, Object c, int cOff, int ldc, boolean accumulate) {
+        if (f32) {
+            Gemm.sgemm(m, n, k, (float[]) a, aOff, ars, acs, (float[]) b, bOff, brs, bcs, (float[]) c, cOff, ldc, accumulate);
+        } else {
+            Gemm.dgemm(m, n, k, (double[]) a, aOff, ars, acs, (double[]) b, bOff, brs, bcs, (double[]) c, cOff, ldc,
+                    accumulate);
+        }
+    }
+}
