@@ -216,9 +216,9 @@ public final class Tensor {
     public Tensor add(double value) { return Pointwise.addScalar(this, value); }
     public Tensor sub(Tensor other) { return Pointwise.binary(BinaryOp.SUB, this, other); }
     public Tensor sub(Tensor other, double alpha) { return Pointwise.add(this, other, -alpha); }
-    public Tensor sub(double value) { return Pointwise.addScalar(this, -value); }
+    public Tensor sub(double value) { return Pointwise.subScalar(this, value); }
     /** {@code value - this}, PyTorch's {@code rsub}. */
-    public Tensor rsub(double value) { return Pointwise.addScalar(neg(), value); }
+    public Tensor rsub(double value) { return Pointwise.rsubScalar(this, value); }
     public Tensor mul(Tensor other) { return Pointwise.binary(BinaryOp.MUL, this, other); }
     public Tensor mul(double value) { return Pointwise.mulScalar(this, value); }
     public Tensor div(Tensor other) { return Pointwise.binary(BinaryOp.DIV, this, other); }
@@ -267,10 +267,10 @@ public final class Tensor {
 
     // ---- reductions ------------------------------------------------------------------------
 
-    public Tensor sum() { return Reductions.sum(this, Reductions.allDims(dim()), false); }
+    public Tensor sum() { return Reductions.sumAll(this); }
     public Tensor sum(int dim, boolean keepdim) { return Reductions.sum(this, new int[]{dim}, keepdim); }
     public Tensor sum(int[] dims, boolean keepdim) { return Reductions.sum(this, dims, keepdim); }
-    public Tensor mean() { return Reductions.mean(this, Reductions.allDims(dim()), false); }
+    public Tensor mean() { return Reductions.meanAll(this); }
     public Tensor mean(int dim, boolean keepdim) { return Reductions.mean(this, new int[]{dim}, keepdim); }
     public Tensor mean(int[] dims, boolean keepdim) { return Reductions.mean(this, dims, keepdim); }
     public Tensor var() { return var(true); }
@@ -351,10 +351,10 @@ public final class Tensor {
     public Tensor mul_(double value) { return InPlace.scalar(this, BinaryOp.MUL, value); }
     public Tensor div_(Tensor other) { return InPlace.binary(this, BinaryOp.DIV, other, 1); }
     public Tensor div_(double value) { return InPlace.scalar(this, BinaryOp.DIV, value); }
-    public Tensor clamp_(double min, double max) { return InPlace.unary(this, UnaryOp.CLAMP, min, max, () -> clamp(min, max)); }
-    public Tensor relu_() { return InPlace.unary(this, UnaryOp.RELU, 0, 0, this::relu); }
-    public Tensor sigmoid_() { return InPlace.unary(this, UnaryOp.SIGMOID, 0, 0, this::sigmoid); }
-    public Tensor tanh_() { return InPlace.unary(this, UnaryOp.TANH, 0, 0, this::tanh); }
+    public Tensor clamp_(double min, double max) { return InPlace.unary(this, UnaryOp.CLAMP, min, max, t -> t.clamp(min, max)); }
+    public Tensor relu_() { return InPlace.unary(this, UnaryOp.RELU, 0, 0, Tensor::relu); }
+    public Tensor sigmoid_() { return InPlace.unary(this, UnaryOp.SIGMOID, 0, 0, Tensor::sigmoid); }
+    public Tensor tanh_() { return InPlace.unary(this, UnaryOp.TANH, 0, 0, Tensor::tanh); }
     public Tensor maskedFill_(Tensor mask, double value) { return InPlace.assign(this, maskedFill(mask, value)); }
     public Tensor zero_() { return fill_(0); }
     public Tensor fill_(double value) { return InPlace.fill(this, value); }

@@ -7,7 +7,7 @@ import dev.jtorch.backend.BinaryOp;
 import dev.jtorch.backend.UnaryOp;
 
 import java.util.Arrays;
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * In-place ops. Each one bumps the version counter shared by the tensor and its views, so that a
@@ -57,7 +57,11 @@ public final class InPlace {
     public static Tensor binary(Tensor self, BinaryOp op, Tensor other, double alpha) {
         if (Autograd.needsGrad(self, other)) {
             Tensor scaled = alpha == 1 ? other : other.mul(alpha);
-            return assign(self, Pointwise.binary(op, self, scaled));
+            // other's gradient (mul, div) reads self as it was: compute on a copy, which the write below
+            // leaves intact (PyTorch saves the original self the same way).
+            boolean readsSelf = other.requiresGrad() && (op == BinaryOp.MUL || op == BinaryOp.DIV);
+            Tensor original = readsSelf ? Pointwise.cloneOf(self) : self;
+            return assign(self, Pointwise.binary(op, original, scaled));
         }
         checkWritable(self);
         Tensor operand = Pointwise.toDType(alpha == 1 ? other : other.mul(alpha), self.dtype());
@@ -77,9 +81,15 @@ public final class InPlace {
         return self;
     }
 
-    /** {@code self = op(self)}: straight into the storage unless history must be recorded. */
-    public static Tensor unary(Tensor self, UnaryOp op, double p0, double p1, Supplier<Tensor> outOfPlace) {
-        if (Autograd.needsGrad(self)) return assign(self, outOfPlace.get());
+    /**
+     * {@code self = op(self)}: straight into the storage unless history must be recorded. With
+     * history, an op whose derivative reads its input is applied to a copy, since the write would
+     * overwrite the saved input (PyTorch saves the original self the same way).
+     */
+    public static Tensor unary(Tensor self, UnaryOp op, double p0, double p1, UnaryOperator<Tensor> outOfPlace) {
+        if (Autograd.needsGrad(self)) {
+            return assign(self, outOfPlace.apply(Pointwise.readsInput(op) ? Pointwise.cloneOf(self) : self));
+        }
         checkWritable(self);
         self.backend().unary(op, p0, p1, self.storage(), self.layout(), self.storage(), self.layout());
         self.version().bump();

@@ -18,8 +18,9 @@ public final class Pointwise {
         Tensor out = Creation.zeros(x.layout().shape(), unaryResultType(op, x.dtype()), x.device());
         x.backend().unary(op, 0, 0, x.storage(), x.layout(), out.storage(), out.layout());
         if (!out.isFloatingPoint()) return out;
-        SavedTensor sx = SavedTensor.save(x);
-        SavedTensor so = SavedTensor.save(out);
+        // Save only what the derivative reads, so an in-place twin can skip copying its input.
+        SavedTensor sx = readsInput(op) ? SavedTensor.save(x) : null;
+        SavedTensor so = readsInput(op) ? null : SavedTensor.save(out);
         String name = switch (op) {
             case RELU -> "ReluBackward0";
             case SQUARE -> "PowBackward0";
@@ -46,6 +47,14 @@ public final class Pointwise {
             case SIN -> g.mul(sx.get().cos());
             case COS -> g.mul(sx.get().sin()).neg();
             default -> throw new IllegalStateException(op + " has no derivative");
+        };
+    }
+
+    /** Whether the derivative of {@code op} reads its input (else it reads at most its output). */
+    public static boolean readsInput(UnaryOp op) {
+        return switch (op) {
+            case ABS, LOG, SQUARE, ERF, SIN, COS, CLAMP, POW_SCALAR -> true;
+            default -> false;
         };
     }
 
@@ -190,6 +199,20 @@ public final class Pointwise {
     public static Tensor addScalar(Tensor x, double value) {
         Tensor out = scalarOp(BinaryOp.ADD, x, value, scalarResultType(x, value));
         return Autograd.record(out, "AddBackward0", g -> new Tensor[]{g}, x);
+    }
+
+    public static Tensor subScalar(Tensor x, double value) {
+        Tensor out = scalarOp(BinaryOp.SUB, x, value, scalarResultType(x, value));
+        return Autograd.record(out, "SubBackward0", g -> new Tensor[]{g}, x);
+    }
+
+    /** {@code value - x}. */
+    public static Tensor rsubScalar(Tensor x, double value) {
+        Tensor out;
+        try (var noGrad = dev.jtorch.autograd.GradMode.set(false)) {
+            out = addScalar(unary(UnaryOp.NEG, x), value);
+        }
+        return Autograd.record(out, "RsubBackward1", g -> new Tensor[]{g.neg()}, x);
     }
 
     public static Tensor mulScalar(Tensor x, double value) {

@@ -51,7 +51,12 @@ public final class Reductions {
         return out;
     }
 
-    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
+    /** Tensor.sum() with no dims: PyTorch names that node SumBackward0, any explicit dim list SumBackward1. */
+    public static Tensor sumAll(Tensor x) { return sum(x, allDims(x.dim()), false, true); }
+
+    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) { return sum(x, dims, keepdim, false); }
+
+    private static Tensor sum(Tensor x, int[] dims, boolean keepdim, boolean fullReduction) {
         boolean[] mask = dimMask(dims, x.dim());
         DType outType = x.isFloatingPoint() ? x.dtype() : DType.INT64;
         Tensor kept = reduceKeepdim(ReduceOp.SUM, x, mask, outType);
@@ -59,11 +64,15 @@ public final class Reductions {
         int[] keptShape = kept.layout().shape();
         Tensor out = keepdim ? kept : Tensor.of(kept.storage(), dev.jtorch.backend.Layout.contiguous(droppedShape(inShape, mask)));
         if (!outType.isFloatingPoint()) return out;
-        return Autograd.record(out, "SumBackward" + (dims.length == x.dim() && !keepdim ? "0" : "1"),
+        return Autograd.record(out, fullReduction ? "SumBackward0" : "SumBackward1",
                 g -> new Tensor[]{Views.expand(Views.reshape(g, keptShape), inShape)}, x);
     }
 
-    public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
+    public static Tensor meanAll(Tensor x) { return mean(x, allDims(x.dim()), false, true); }
+
+    public static Tensor mean(Tensor x, int[] dims, boolean keepdim) { return mean(x, dims, keepdim, false); }
+
+    private static Tensor mean(Tensor x, int[] dims, boolean keepdim, boolean fullReduction) {
         if (!x.isFloatingPoint()) {
             throw new IllegalArgumentException("mean(): could not infer output dtype. Input dtype must be either a floating point "
                     + "or complex dtype. Got: " + x.dtype().legacyName());
@@ -75,7 +84,7 @@ public final class Reductions {
         }
         int[] inShape = x.layout().shape();
         int[] keptShape = keptShape(inShape, dimMask(dims, x.dim()));
-        return Autograd.record(out, dims.length == x.dim() && !keepdim ? "MeanBackward0" : "MeanBackward1",
+        return Autograd.record(out, fullReduction ? "MeanBackward0" : "MeanBackward1",
                 g -> new Tensor[]{Views.expand(Views.reshape(g.div(n), keptShape), inShape)}, x);
     }
 

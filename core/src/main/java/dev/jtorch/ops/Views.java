@@ -226,7 +226,11 @@ public final class Views {
 
     public static Tensor t(Tensor x) {
         if (x.dim() > 2) throw new IllegalArgumentException("t() expects a tensor with <= 2 dimensions, but self is " + x.dim() + "D");
-        return x.dim() < 2 ? x : transpose(x, 0, 1);
+        if (x.dim() < 2) return x;
+        int[] shape = x.layout().shape(), strides = x.layout().strides();
+        swap(shape, 0, 1);
+        swap(strides, 0, 1);
+        return makeView(x, new Layout(shape, strides, x.storageOffset()), "TBackward0", Views::t);
     }
 
     // ---- picking parts ---------------------------------------------------------------------

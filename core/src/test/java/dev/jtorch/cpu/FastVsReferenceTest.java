@@ -330,7 +330,8 @@ class FastVsReferenceTest {
                 System.arraycopy(init, 0, ref.array(), 0, size);
                 FloatKernels.binary(op, a, la, b, lb, fast, ld);
                 ReferenceKernels.binary(op, a, la, b, lb, ref, ld);
-                assertTrue(Arrays.equals((byte[]) fast.array(), (byte[]) ref.array()), op + " on " + la + ", " + lb + " into " + ld);
+                assertTrue(Arrays.equals((byte[]) fast.array(), (byte[]) ref.array()),
+                        op + " on " + la + ", " + lb + " into " + ld);
                 for (int p : positions(ld)) assertTrue(((byte[]) fast.array())[p] <= 1, op + " wrote a non-bool");
             } else {
                 CpuStorage init = floats(storageSize(ld, rnd), uniform(-1, 1), rnd);
