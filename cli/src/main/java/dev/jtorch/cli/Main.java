@@ -2,12 +2,24 @@ package dev.jtorch.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 
 /** The {@code jtorch} command. Each subcommand is a class of its own. */
 @Command(name = "jtorch", mixinStandardHelpOptions = true, version = "jtorch 0.1.0",
         description = "A deep-learning engine in Java that speaks PyTorch.",
-        subcommands = {DemoCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class, InspectCommand.class, ConvertCommand.class})
 public final class Main implements Runnable {
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "On an error, print the stack trace, not only the one-line message (or set JTORCH_DEBUG).")
+    boolean debug;
 
     @Override
     public void run() {
@@ -15,13 +27,49 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        System.exit(execute(out, err, args));
+    }
+
+    /**
+     * Runs the command line with the given streams and returns the exit status: 0 on success, 1
+     * when the command failed (one line on {@code err} starting {@code error:}, the stack trace too
+     * with {@code --debug}), 2 for a usage error.
+     */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
-        // One line on stderr for a user error, the stack trace only with --debug (set by JTORCH_DEBUG).
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (System.getenv("JTORCH_DEBUG") != null) ex.printStackTrace();
-            else System.err.println("error: " + ex.getMessage());
+            PrintWriter e = cmd.getErr();
+            if (debugRequested(parsed)) ex.printStackTrace(e);
+            else e.println("error: " + oneLine(ex));
+            e.flush();
             return 1;
         });
-        System.exit(cli.execute(args));
+        int status = cli.execute(args);
+        out.flush();
+        err.flush();
+        return status;
+    }
+
+    private static boolean debugRequested(ParseResult parsed) {
+        if (System.getenv("JTORCH_DEBUG") != null) return true;
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--debug")) return true;
+        }
+        return false;
+    }
+
+    /** The message of an error on one line; exceptions that say little on their own get a word more. */
+    static String oneLine(Throwable ex) {
+        String message = switch (ex) {
+            case NoSuchFileException e when e.getReason() == null -> e.getFile() + ": no such file";
+            case AccessDeniedException e -> e.getFile() + ": permission denied";
+            default -> ex.getMessage();
+        };
+        if (message == null || message.isBlank()) message = ex.getClass().getSimpleName();
+        return message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 }
