@@ -38,4 +38,7 @@ public class BatchNorm2d extends Module {
 
     @Override
     public String extraRepr() { return settings.extraRepr(); }
+
+    @Override
+    protected java.util.Set<String> optionalStateKeys() { return java.util.Set.of("num_batches_tracked"); }
 }

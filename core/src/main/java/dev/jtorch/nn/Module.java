@@ -269,11 +269,15 @@ public abstract class Module {
     public LoadReport loadStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> own = new LinkedHashMap<>();
         collectLive("", own);
+        Set<String> optional = new LinkedHashSet<>();
+        namedModules().forEach((prefix, m) -> m.optionalStateKeys()
+                .forEach(k -> optional.add(prefix.isEmpty() ? k : prefix + "." + k)));
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>();
         List<LoadReport.Mismatch> mismatched = new ArrayList<>();
         for (var e : own.entrySet()) {
             Tensor src = state.get(e.getKey());
-            if (src == null) missing.add(e.getKey());
+            if (src == null && !optional.contains(e.getKey())) missing.add(e.getKey());
+            else if (src == null) continue; // an optional entry keeps its current value
             else if (!java.util.Arrays.equals(src.shape(), e.getValue().shape())) {
                 mismatched.add(new LoadReport.Mismatch(e.getKey(), src.shape(), e.getValue().shape()));
             }
@@ -291,6 +295,13 @@ public abstract class Module {
     }
 
     public LoadReport loadStateDict(Map<String, Tensor> state) { return loadStateDict(state, true); }
+
+    /**
+     * Names of this module's own state entries that a checkpoint may lack without being reported
+     * missing. BatchNorm's {@code num_batches_tracked} is one: checkpoints saved before PyTorch 0.4.1
+     * (torchvision's original pretrained weights among them) do not have it, and PyTorch fills it in.
+     */
+    protected Set<String> optionalStateKeys() { return Set.of(); }
 
     /** Like {@link #stateDict()} but the module's own tensors (not detached views), for loading into. */
     private void collectLive(String prefix, Map<String, Tensor> out) {
