@@ -14,7 +14,8 @@ import java.nio.file.NoSuchFileException;
 /** The {@code jtorch} command. Each subcommand is a class of its own. */
 @Command(name = "jtorch", mixinStandardHelpOptions = true, version = "jtorch 0.1.0",
         description = "A deep-learning engine in Java that speaks PyTorch.",
-        subcommands = {DemoCommand.class, BenchCommand.class, InspectCommand.class, ConvertCommand.class})
+        subcommands = {DemoCommand.class, BenchCommand.class, InspectCommand.class, ConvertCommand.class, FinetuneCommand.class,
+                SummaryCommand.class, RunCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,

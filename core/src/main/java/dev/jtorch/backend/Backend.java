@@ -151,4 +151,29 @@ public interface Backend {
 
     void upsampleBilinear2dBackward(Storage gradOut, Layout gradOutLayout, Storage gradInput, Layout gradInputLayout,
                                     boolean alignCorners, double scaleH, double scaleW);
+
+    // ---- normalisation -----------------------------------------------------------------------
+
+    /**
+     * Batch normalisation of {@code input} [N, C, *] into {@code out} (contiguous, same shape).
+     * Training: normalises with the batch mean and biased variance per channel and, when given,
+     * moves {@code runningMean}/{@code runningVar} in place toward the batch mean and the unbiased
+     * variance by {@code momentum}. Eval: normalises with the running statistics. weight, bias and
+     * the running statistics are [C] or null. {@code saveMean} and {@code saveInvstd}
+     * (contiguous [C], input dtype) receive the mean and 1/sqrt(var + eps) used, for the backward.
+     */
+    void batchNormForward(Storage input, Layout inputLayout, Storage weight, Layout weightLayout, Storage bias,
+                          Layout biasLayout, Storage runningMean, Layout runningMeanLayout, Storage runningVar,
+                          Layout runningVarLayout, boolean training, double momentum, double eps, Storage out,
+                          Layout outLayout, Storage saveMean, Storage saveInvstd);
+
+    /**
+     * The gradients of {@link #batchNormForward} from gradOut, the input, the weight (or null) and
+     * the saved statistics: {@code gradInput} (contiguous, overwritten), {@code gradWeight} and
+     * {@code gradBias} (contiguous [C]); each may be null when not wanted. {@code training} says
+     * whether the statistics came from the batch (and so depend on the input).
+     */
+    void batchNormBackward(Storage gradOut, Layout gradOutLayout, Storage input, Layout inputLayout, Storage weight,
+                           Layout weightLayout, Storage saveMean, Storage saveInvstd, boolean training,
+                           Storage gradInput, Layout gradInputLayout, Storage gradWeight, Storage gradBias);
 }

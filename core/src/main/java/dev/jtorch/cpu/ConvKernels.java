@@ -91,16 +91,26 @@ final class ConvKernels {
         boolean f32 = gy.dtype() == DType.FLOAT32;
         boolean direct = s.pointwise();
         Object col = direct ? null : f32 ? floatColumns(depth * plane) : doubleColumns(depth * plane);
+        // The GEMM multiplies by Wᵀ. Read in place that is an A with strided rows, which the
+        // float GEMM would pack again for every image; transposed once here, A rows are contiguous.
+        Object wArray = wd.storage().array();
+        int wOff = wd.offset(), wRow = 1, wCol = depth;
+        if (f32) {
+            wArray = transposeGroups(wd.floats(), wd.offset(), groups, cog, depth);
+            wOff = 0;
+            wRow = cog;
+            wCol = 1;
+        }
         for (int n = 0; n < s.batch(); n++) {
             for (int g = 0; g < groups; g++) {
                 int gxBase = gxl.offset() + (n * s.inC() + g * cig) * inPlane;
                 int gyBase = gd.offset() + (n * s.outC() + g * cog) * plane;
-                int wBase = wd.offset() + g * cog * depth;
+                int wBase = wOff + g * cog * depth;
                 if (direct) {
-                    gemm(f32, cig, plane, cog, wd.storage().array(), wBase, 1, depth, gd.storage().array(), gyBase, plane, 1,
+                    gemm(f32, cig, plane, cog, wArray, wBase, wRow, wCol, gd.storage().array(), gyBase, plane, 1,
                             gx.array(), gxBase, inPlane, false);
                 } else {
-                    gemm(f32, depth, plane, cog, wd.storage().array(), wBase, 1, depth, gd.storage().array(), gyBase, plane, 1,
+                    gemm(f32, depth, plane, cog, wArray, wBase, wRow, wCol, gd.storage().array(), gyBase, plane, 1,
                             col, 0, plane, false);
                     if (f32) {
                         Arrays.fill(gx.floats(), gxBase, gxBase + cig * inPlane, 0f);
@@ -128,8 +138,11 @@ final class ConvKernels {
         boolean f32 = gy.dtype() == DType.FLOAT32;
         Object col = direct ? null : f32 ? floatColumns(depth * plane) : doubleColumns(depth * plane);
         int wSize = s.outC() * depth;
-        if (f32) Arrays.fill(gw.floats(), gwl.offset(), gwl.offset() + wSize, 0f);
-        else Arrays.fill(gw.doubles(), gwl.offset(), gwl.offset() + wSize, 0.0);
+        if (f32) {
+            backwardWeightFloat(gd, x, xl, gw, gwl, s, groups, direct ? null : (float[]) col, flat);
+            return;
+        }
+        Arrays.fill(gw.doubles(), gwl.offset(), gwl.offset() + wSize, 0.0);
         for (int n = 0; n < s.batch(); n++) {
             for (int g = 0; g < groups; g++) {
                 int gyBase = gd.offset() + (n * s.outC() + g * cog) * plane;
@@ -146,6 +159,58 @@ final class ConvKernels {
                 }
             }
         }
+    }
+
+    /**
+     * float32 weight gradient as its transpose, gWᵀ [depth x outC/g] += col · gOutᵀ, summed over the
+     * batch in a scratch matrix and transposed into gradWeight once at the end. Written directly
+     * as gOut · colᵀ, the GEMM would pack the large column matrix (depth x plane) through a strided
+     * transpose for every image; this way col (or the input planes, for a 1x1 convolution) is read
+     * in place and only gOut, depth / (outC/g) times smaller, is packed transposed.
+     */
+    private static void backwardWeightFloat(DenseOperand gd, CpuStorage x, Layout xl, CpuStorage gw, Layout gwl,
+                                            ConvShape s, int groups, float[] col, int flat) {
+        int[] xs = xl.strides();
+        int plane = s.plane(), depth = s.depth(), cog = s.outCg(), cig = s.inCg();
+        float[] acc = new float[groups * depth * cog];
+        for (int n = 0; n < s.batch(); n++) {
+            for (int g = 0; g < groups; g++) {
+                int gyBase = gd.offset() + (n * s.outC() + g * cog) * plane;
+                int xBase = xl.offset() + n * xs[0] + g * cig * xs[1];
+                int accBase = g * depth * cog;
+                if (col == null) {
+                    Gemm.sgemm(cig, cog, plane, x.floats(), xBase, xs[1], flat, gd.floats(), gyBase, 1, plane,
+                            acc, accBase, cog, true);
+                } else {
+                    Im2Col.im2col(x.floats(), xBase, xs[1], xs[2], xs[3], cig, s, col);
+                    Gemm.sgemm(depth, cog, plane, col, 0, plane, 1, gd.floats(), gyBase, 1, plane, acc, accBase, cog, true);
+                }
+            }
+        }
+        float[] t = transposeGroups(acc, 0, groups, depth, cog);
+        System.arraycopy(t, 0, gw.floats(), gwl.offset(), t.length);
+    }
+
+    /**
+     * Per group, the [rows x cols] block of {@code w} (from {@code off}) transposed to [cols x rows],
+     * in 32 x 32 tiles so both sides stay in cache.
+     */
+    static float[] transposeGroups(float[] w, int off, int groups, int rows, int cols) {
+        float[] t = new float[groups * rows * cols];
+        final int tile = 32;
+        for (int g = 0; g < groups; g++) {
+            int src = off + g * rows * cols, dst = g * rows * cols;
+            for (int r0 = 0; r0 < rows; r0 += tile) {
+                int r1 = Math.min(rows, r0 + tile);
+                for (int c0 = 0; c0 < cols; c0 += tile) {
+                    int c1 = Math.min(cols, c0 + tile);
+                    for (int r = r0; r < r1; r++) {
+                        for (int c = c0; c < c1; c++) t[dst + c * rows + r] = w[src + r * cols + c];
+                    }
+                }
+            }
+        }
+        return t;
     }
 
     private static void fillBias(CpuStorage y, int base, int plane, int channels, DenseOperand bias) {

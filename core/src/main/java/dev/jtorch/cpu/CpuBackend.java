@@ -33,6 +33,10 @@ public final class CpuBackend implements Backend {
         return true;
     }
 
+    private static boolean isByte(DType t) {
+        return t == DType.BOOL || t == DType.INT8 || t == DType.UINT8;
+    }
+
     @Override public Device device() { return Device.CPU; }
 
     @Override public Storage allocate(DType dtype, int size) { return CpuStorage.allocate(dtype, size); }
@@ -54,6 +58,7 @@ public final class CpuBackend implements Backend {
 
     @Override public void copy(Storage src, Layout srcLayout, Storage dst, Layout dstLayout) {
         if (fastFloat(src, dst)) FloatKernels.copy(cpu(src), srcLayout, cpu(dst), dstLayout);
+        else if (fastFloat(dst) && isByte(src.dtype())) FloatKernels.copyFromBytes(cpu(src), srcLayout, cpu(dst), dstLayout);
         else ReferenceKernels.copy(cpu(src), srcLayout, cpu(dst), dstLayout);
     }
 
@@ -222,5 +227,28 @@ public final class CpuBackend implements Backend {
                                                      double scaleW) {
         UpsampleKernels.bilinearBackward(cpu(gradOut), gradOutLayout, cpu(gradInput), gradInputLayout, alignCorners,
                 scaleH, scaleW);
+    }
+
+    // ---- normalisation -----------------------------------------------------------------------
+
+    private static CpuStorage cpuOrNull(Storage s) { return s == null ? null : cpu(s); }
+
+    @Override public void batchNormForward(Storage input, Layout inputLayout, Storage weight, Layout weightLayout,
+                                           Storage bias, Layout biasLayout, Storage runningMean,
+                                           Layout runningMeanLayout, Storage runningVar, Layout runningVarLayout,
+                                           boolean training, double momentum, double eps, Storage out,
+                                           Layout outLayout, Storage saveMean, Storage saveInvstd) {
+        BatchNormKernels.forward(cpu(input), inputLayout, cpuOrNull(weight), weightLayout, cpuOrNull(bias), biasLayout,
+                cpuOrNull(runningMean), runningMeanLayout, cpuOrNull(runningVar), runningVarLayout, training, momentum,
+                eps, cpu(out), outLayout, cpu(saveMean), cpu(saveInvstd));
+    }
+
+    @Override public void batchNormBackward(Storage gradOut, Layout gradOutLayout, Storage input, Layout inputLayout,
+                                            Storage weight, Layout weightLayout, Storage saveMean, Storage saveInvstd,
+                                            boolean training, Storage gradInput, Layout gradInputLayout,
+                                            Storage gradWeight, Storage gradBias) {
+        BatchNormKernels.backward(cpu(gradOut), gradOutLayout, cpu(input), inputLayout, cpuOrNull(weight), weightLayout,
+                cpu(saveMean), cpu(saveInvstd), training, cpuOrNull(gradInput), gradInputLayout, cpuOrNull(gradWeight),
+                cpuOrNull(gradBias));
     }
 }

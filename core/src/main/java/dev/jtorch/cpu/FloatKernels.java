@@ -39,6 +39,18 @@ final class FloatKernels {
         }, true);
     }
 
+    /** float32 from bool, int8 or uint8 (masks turned into factors, as in the relu backward). */
+    static void copyFromBytes(CpuStorage src, Layout ls, CpuStorage dst, Layout ld) {
+        byte[] s = (byte[]) src.array();
+        float[] d = dst.floats();
+        int mask = src.dtype() == dev.jtorch.DType.UINT8 ? 0xff : -1;
+        StridedLoop loop = new StridedLoop(ld.shape(), ls, ld);
+        int ss = loop.innerStride(0), ds = loop.innerStride(1);
+        loop.forEachRow((off, n) -> {
+            for (int i = 0, a = off[0], b = off[1]; i < n; i++, a += ss, b += ds) d[b] = s[a] & mask;
+        }, true);
+    }
+
     static void unary(UnaryOp op, double p0, double p1, CpuStorage src, Layout ls, CpuStorage dst, Layout ld) {
         float[] s = src.floats(), d = dst.floats();
         StridedLoop loop = new StridedLoop(ld.shape(), ls, ld);

@@ -247,7 +247,7 @@ public final class F {
      * dim 1 of {@code [N, C, ...]}. Training normalises with the batch mean and biased variance and,
      * when running stats are given, moves them by {@code momentum} toward the batch mean and the
      * unbiased variance (without recording history). Otherwise the running stats normalise.
-     * Built from differentiable tensor ops, so every gradient comes from autograd.
+     * One fused op ({@link dev.jtorch.ops.Normalization#batchNorm}) with its own backward.
      */
     public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
@@ -255,41 +255,16 @@ public final class F {
             throw new IllegalArgumentException("batch_norm: expected an input of at least 2 dimensions [N, C, ...], got "
                     + input.dim() + "D");
         }
-        int c = input.size(1);
-        int[] channelShape = new int[input.dim()];
-        java.util.Arrays.fill(channelShape, 1);
-        channelShape[1] = c;
         if (training) {
-            long perChannel = input.numel() / Math.max(c, 1);
+            long perChannel = input.numel() / Math.max(input.size(1), 1);
             if (perChannel == 1) {
                 throw new IllegalArgumentException("Expected more than 1 value per channel when training, got input size "
                         + torchSize(input.shape()));
             }
-            int[] dims = new int[input.dim() - 1];
-            for (int i = 0, d = 0; d < input.dim(); d++) if (d != 1) dims[i++] = d;
-            Tensor mean = input.mean(dims, true);
-            Tensor var = input.var(dims, false, true);
-            if (runningMean != null || runningVar != null) {
-                try (var g = Torch.noGrad()) {
-                    if (runningMean != null) runningMean.mul_(1 - momentum).add_(mean.reshape(c), momentum);
-                    if (runningVar != null) {
-                        runningVar.mul_(1 - momentum).add_(var.reshape(c).mul((double) perChannel / (perChannel - 1)), momentum);
-                    }
-                }
-            }
-            Tensor out = input.sub(mean).mul(var.add(eps).rsqrt());
-            if (weight != null) out = out.mul(weight.reshape(channelShape));
-            return bias == null ? out : out.add(bias.reshape(channelShape));
-        }
-        if (runningMean == null || runningVar == null) {
+        } else if (runningMean == null || runningVar == null) {
             throw new IllegalArgumentException("running_mean and running_var must be defined in evaluation mode");
         }
-        // Eval: one scale and one shift per channel, so the big tensor sees two broadcast ops.
-        Tensor scale = runningVar.add(eps).rsqrt();
-        if (weight != null) scale = scale.mul(weight);
-        Tensor shift = runningMean.mul(scale).neg();
-        if (bias != null) shift = shift.add(bias);
-        return input.mul(scale.reshape(channelShape)).add(shift.reshape(channelShape));
+        return dev.jtorch.ops.Normalization.batchNorm(input, runningMean, runningVar, weight, bias, training, momentum, eps);
     }
 
     /** PyTorch's {@code torch.Size([2, 3])} spelling, for error messages. */

@@ -26,6 +26,22 @@ public class Sequential extends Module implements Iterable<Module> {
         named.forEach(this::addModule);
     }
 
+    /**
+     * {@code nn.Sequential(OrderedDict([('fc1', ...), ('relu1', ...)]))}, the names given in order:
+     * {@snippet :
+     * var classifier = Sequential.of(
+     *         entry("fc1", new Linear(2048, 128)),
+     *         entry("relu1", new ReLU()),
+     *         entry("output", new Softmax(1)));     // import static java.util.Map.entry
+     * }
+     */
+    @SafeVarargs
+    public static Sequential of(Map.Entry<String, ? extends Module>... named) {
+        Sequential out = new Sequential();
+        for (var e : named) out.addModule(e.getKey(), e.getValue());
+        return out;
+    }
+
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;

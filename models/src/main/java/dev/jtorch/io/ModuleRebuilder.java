@@ -2,20 +2,30 @@ package dev.jtorch.io;
 
 import dev.jtorch.nn.Module;
 
-import java.util.Optional;
+import java.util.SequencedMap;
 
 /**
- * Turns a {@link PickledModule} description (a whole model saved with {@code torch.save(model)})
- * into a live jtorch module. Not implemented yet: the reader returns descriptions only, and
- * {@link PickledModule#stateDict()} gives their weights.
+ * Makes the live jtorch module for one node of a whole pickled model ({@code torch.save(model)}),
+ * given that node's description and its children, already rebuilt. Nothing from the file is
+ * executed: the class name only selects a Java class, the pickled settings ({@code kernel_size},
+ * {@code eps}, ...) only fill its constructor.
  *
- * <p>TODO(issue 4, models): implement for the torch.nn layers and containers jtorch has (Linear,
- * Conv2d, BatchNorm2d, ReLU, Sequential, ...) from their pickled settings ({@code in_features},
- * {@code kernel_size}, ...), and for torchvision classes once the models land; then load the
- * state dict into the result. Return empty for a class it does not know, so the caller can report
- * {@link PickledModule#unknownClasses}.
+ * <p>Implementations: {@link TorchNnRebuilder} for the torch.nn layers and containers, and
+ * {@code dev.jtorch.models.TorchvisionRebuilder} for the torchvision model classes. The walk over
+ * the tree, the loading of the weights and the placeholders for unknown classes are in
+ * {@code dev.jtorch.models.PickledModelLoader}.
  */
+@FunctionalInterface
 public interface ModuleRebuilder {
-    /** The live module for {@code description}, or empty when its class (or a child's) is unknown. */
-    Optional<Module> rebuild(PickledModule description);
+    /**
+     * The module for {@code description}, or null when this rebuilder does not know its class.
+     * The caller then removes whatever children the result was constructed with and registers
+     * {@code children} in the pickled order, so a rebuilder may construct its class with default
+     * (or no) children: a replaced {@code fc} or a {@code maxpool} set to Identity comes through
+     * either way. Parameters and buffers need the right names and shapes only: the caller
+     * replaces them with the pickled tensors.
+     *
+     * @throws IllegalArgumentException when a setting is missing or not of the expected type
+     */
+    Module rebuild(PickledModule description, SequencedMap<String, Module> children);
 }

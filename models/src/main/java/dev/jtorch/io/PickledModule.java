@@ -14,7 +14,7 @@ import java.util.Set;
  * never instantiated: its class name and its {@code __dict__} as the pickle stored it
  * ({@code _parameters}, {@code _buffers}, {@code _modules}, {@code training}, and settings such as
  * {@code in_features} or {@code kernel_size}). Read with {@link Checkpoints}; turn into a live
- * module later with a {@link ModuleRebuilder}.
+ * module with {@code dev.jtorch.models.PickledModelLoader} (see {@link ModuleRebuilder}).
  *
  * @param type       the class, e.g. {@code torch.nn.modules.linear.Linear} or {@code __main__.Net}
  * @param attributes the instance {@code __dict__}, in pickle order

@@ -1,0 +1,184 @@
+package dev.jtorch.models;
+
+import dev.jtorch.io.Checkpoints;
+import dev.jtorch.io.StateDict;
+import dev.jtorch.nn.Module;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The model zoo by torchvision's names: {@code Models.resnet50()}, {@code Models.resnet50(10)} (ten
+ * classes), {@code Models.resnet50(weights)} (loads a PyTorch state dict strictly), and
+ * {@link #create(String, ModelOptions)} for a name known only at run time.
+ *
+ * {@snippet :
+ * Module net = Models.resnet18(Path.of("resnet18.pth"));     // torch.save(model.state_dict(), ...)
+ * Module head = Models.create("vgg16_bn", ModelOptions.numClasses(10));
+ * }
+ */
+public final class Models {
+    private Models() {}
+
+    /** Name to builder, in the order {@link #names()} lists them. */
+    private static final Map<String, Function<ModelOptions, Module>> BUILDERS = new LinkedHashMap<>();
+
+    static {
+        BUILDERS.put("resnet18", ResNet::resnet18);
+        BUILDERS.put("resnet34", ResNet::resnet34);
+        BUILDERS.put("resnet50", ResNet::resnet50);
+        BUILDERS.put("resnet101", ResNet::resnet101);
+        BUILDERS.put("resnet152", ResNet::resnet152);
+        BUILDERS.put("resnext50_32x4d", ResNet::resnext50_32x4d);
+        BUILDERS.put("wide_resnet50_2", ResNet::wide_resnet50_2);
+        BUILDERS.put("vgg11", o -> VGG.vgg("A", false, o));
+        BUILDERS.put("vgg11_bn", o -> VGG.vgg("A", true, o));
+        BUILDERS.put("vgg13", o -> VGG.vgg("B", false, o));
+        BUILDERS.put("vgg13_bn", o -> VGG.vgg("B", true, o));
+        BUILDERS.put("vgg16", o -> VGG.vgg("D", false, o));
+        BUILDERS.put("vgg16_bn", o -> VGG.vgg("D", true, o));
+        BUILDERS.put("vgg19", o -> VGG.vgg("E", false, o));
+        BUILDERS.put("vgg19_bn", o -> VGG.vgg("E", true, o));
+        BUILDERS.put("alexnet", o -> new AlexNet(o.numClasses()));
+        BUILDERS.put("squeezenet1_0", o -> new SqueezeNet("1_0", o.numClasses()));
+        BUILDERS.put("squeezenet1_1", o -> new SqueezeNet("1_1", o.numClasses()));
+        BUILDERS.put("densenet121", o -> DenseNet.densenet121(o.numClasses()));
+        BUILDERS.put("densenet161", o -> DenseNet.densenet161(o.numClasses()));
+        BUILDERS.put("densenet169", o -> DenseNet.densenet169(o.numClasses()));
+        BUILDERS.put("densenet201", o -> DenseNet.densenet201(o.numClasses()));
+        BUILDERS.put("inception_v3", o -> new Inception3(o.numClasses(), o.flag("aux_logits", true),
+                o.flag("transform_input", false), o.flag("init_weights", true),
+                o.extras().get("dropout") == null ? 0.5 : Double.parseDouble(o.extras().get("dropout").toString())));
+        BUILDERS.put("unet", o -> new UNet(o.inChannels(), o.numClasses(), o.bilinear()));
+    }
+
+    /** Every zoo name, in registration order. */
+    public static Set<String> names() { return java.util.Collections.unmodifiableSet(BUILDERS.keySet()); }
+
+    /** Builds the model called {@code name} (a torchvision name, or {@code unet}) with PyTorch's initialisation. */
+    public static Module create(String name, ModelOptions options) {
+        Function<ModelOptions, Module> builder = BUILDERS.get(name);
+        if (builder == null) throw new IllegalArgumentException("Unknown model " + name + "; known models: " + String.join(", ", BUILDERS.keySet()));
+        return builder.apply(options);
+    }
+
+    public static Module create(String name) { return create(name, ModelOptions.defaults()); }
+
+    /** Builds {@code name} and loads {@code weights} (a PyTorch state dict) into it strictly. */
+    public static Module create(String name, ModelOptions options, Path weights) {
+        return loadWeights(create(name, options), weights);
+    }
+
+    /**
+     * Loads a PyTorch state dict (zip or legacy {@code .pth}, or a checkpoint dict holding one) into
+     * {@code model} strictly. A {@code module.} prefix (DataParallel) is stripped with a note on stderr.
+     */
+    public static <M extends Module> M loadWeights(M model, Path weights) {
+        StateDict state;
+        try {
+            state = Checkpoints.loadStateDict(weights);
+        } catch (IOException e) {
+            throw new UncheckedIOException(weights + ": " + e.getMessage(), e);
+        }
+        if (!state.isEmpty() && state.keySet().stream().allMatch(k -> k.startsWith("module."))) {
+            System.err.println("note: " + weights + ": stripping the 'module.' prefix (DataParallel) from its keys");
+            state = state.withoutPrefix("module.");
+        }
+        if (model instanceof DenseNet) state = DenseNet.upgradeLegacyStateDict(model, state);
+        model.loadStateDict(state, true);
+        return model;
+    }
+
+    private static Module make(String name) { return create(name, ModelOptions.defaults()); }
+
+    private static Module make(String name, int numClasses) { return create(name, ModelOptions.numClasses(numClasses)); }
+
+    private static Module make(String name, Path weights) { return create(name, ModelOptions.defaults(), weights); }
+
+    // ---- builders by name: NAME(), NAME(numClasses), NAME(weights) ----------------------------------
+
+    public static ResNet resnet18() { return (ResNet) make("resnet18"); }
+    public static ResNet resnet18(int numClasses) { return (ResNet) make("resnet18", numClasses); }
+    public static ResNet resnet18(Path weights) { return (ResNet) make("resnet18", weights); }
+    public static ResNet resnet34() { return (ResNet) make("resnet34"); }
+    public static ResNet resnet34(int numClasses) { return (ResNet) make("resnet34", numClasses); }
+    public static ResNet resnet34(Path weights) { return (ResNet) make("resnet34", weights); }
+    public static ResNet resnet50() { return (ResNet) make("resnet50"); }
+    public static ResNet resnet50(int numClasses) { return (ResNet) make("resnet50", numClasses); }
+    public static ResNet resnet50(Path weights) { return (ResNet) make("resnet50", weights); }
+    public static ResNet resnet101() { return (ResNet) make("resnet101"); }
+    public static ResNet resnet101(int numClasses) { return (ResNet) make("resnet101", numClasses); }
+    public static ResNet resnet101(Path weights) { return (ResNet) make("resnet101", weights); }
+    public static ResNet resnet152() { return (ResNet) make("resnet152"); }
+    public static ResNet resnet152(int numClasses) { return (ResNet) make("resnet152", numClasses); }
+    public static ResNet resnet152(Path weights) { return (ResNet) make("resnet152", weights); }
+    public static ResNet resnext50_32x4d() { return (ResNet) make("resnext50_32x4d"); }
+    public static ResNet resnext50_32x4d(int numClasses) { return (ResNet) make("resnext50_32x4d", numClasses); }
+    public static ResNet resnext50_32x4d(Path weights) { return (ResNet) make("resnext50_32x4d", weights); }
+    public static ResNet wide_resnet50_2() { return (ResNet) make("wide_resnet50_2"); }
+    public static ResNet wide_resnet50_2(int numClasses) { return (ResNet) make("wide_resnet50_2", numClasses); }
+    public static ResNet wide_resnet50_2(Path weights) { return (ResNet) make("wide_resnet50_2", weights); }
+
+    public static VGG vgg11() { return (VGG) make("vgg11"); }
+    public static VGG vgg11(int numClasses) { return (VGG) make("vgg11", numClasses); }
+    public static VGG vgg11(Path weights) { return (VGG) make("vgg11", weights); }
+    public static VGG vgg11_bn() { return (VGG) make("vgg11_bn"); }
+    public static VGG vgg11_bn(int numClasses) { return (VGG) make("vgg11_bn", numClasses); }
+    public static VGG vgg11_bn(Path weights) { return (VGG) make("vgg11_bn", weights); }
+    public static VGG vgg13() { return (VGG) make("vgg13"); }
+    public static VGG vgg13(int numClasses) { return (VGG) make("vgg13", numClasses); }
+    public static VGG vgg13(Path weights) { return (VGG) make("vgg13", weights); }
+    public static VGG vgg13_bn() { return (VGG) make("vgg13_bn"); }
+    public static VGG vgg13_bn(int numClasses) { return (VGG) make("vgg13_bn", numClasses); }
+    public static VGG vgg13_bn(Path weights) { return (VGG) make("vgg13_bn", weights); }
+    public static VGG vgg16() { return (VGG) make("vgg16"); }
+    public static VGG vgg16(int numClasses) { return (VGG) make("vgg16", numClasses); }
+    public static VGG vgg16(Path weights) { return (VGG) make("vgg16", weights); }
+    public static VGG vgg16_bn() { return (VGG) make("vgg16_bn"); }
+    public static VGG vgg16_bn(int numClasses) { return (VGG) make("vgg16_bn", numClasses); }
+    public static VGG vgg16_bn(Path weights) { return (VGG) make("vgg16_bn", weights); }
+    public static VGG vgg19() { return (VGG) make("vgg19"); }
+    public static VGG vgg19(int numClasses) { return (VGG) make("vgg19", numClasses); }
+    public static VGG vgg19(Path weights) { return (VGG) make("vgg19", weights); }
+    public static VGG vgg19_bn() { return (VGG) make("vgg19_bn"); }
+    public static VGG vgg19_bn(int numClasses) { return (VGG) make("vgg19_bn", numClasses); }
+    public static VGG vgg19_bn(Path weights) { return (VGG) make("vgg19_bn", weights); }
+
+    public static AlexNet alexnet() { return (AlexNet) make("alexnet"); }
+    public static AlexNet alexnet(int numClasses) { return (AlexNet) make("alexnet", numClasses); }
+    public static AlexNet alexnet(Path weights) { return (AlexNet) make("alexnet", weights); }
+
+    public static SqueezeNet squeezenet1_0() { return (SqueezeNet) make("squeezenet1_0"); }
+    public static SqueezeNet squeezenet1_0(int numClasses) { return (SqueezeNet) make("squeezenet1_0", numClasses); }
+    public static SqueezeNet squeezenet1_0(Path weights) { return (SqueezeNet) make("squeezenet1_0", weights); }
+    public static SqueezeNet squeezenet1_1() { return (SqueezeNet) make("squeezenet1_1"); }
+    public static SqueezeNet squeezenet1_1(int numClasses) { return (SqueezeNet) make("squeezenet1_1", numClasses); }
+    public static SqueezeNet squeezenet1_1(Path weights) { return (SqueezeNet) make("squeezenet1_1", weights); }
+
+    public static DenseNet densenet121() { return (DenseNet) make("densenet121"); }
+    public static DenseNet densenet121(int numClasses) { return (DenseNet) make("densenet121", numClasses); }
+    public static DenseNet densenet121(Path weights) { return (DenseNet) make("densenet121", weights); }
+    public static DenseNet densenet161() { return (DenseNet) make("densenet161"); }
+    public static DenseNet densenet161(int numClasses) { return (DenseNet) make("densenet161", numClasses); }
+    public static DenseNet densenet161(Path weights) { return (DenseNet) make("densenet161", weights); }
+    public static DenseNet densenet169() { return (DenseNet) make("densenet169"); }
+    public static DenseNet densenet169(int numClasses) { return (DenseNet) make("densenet169", numClasses); }
+    public static DenseNet densenet169(Path weights) { return (DenseNet) make("densenet169", weights); }
+    public static DenseNet densenet201() { return (DenseNet) make("densenet201"); }
+    public static DenseNet densenet201(int numClasses) { return (DenseNet) make("densenet201", numClasses); }
+    public static DenseNet densenet201(Path weights) { return (DenseNet) make("densenet201", weights); }
+
+    public static Inception3 inception_v3() { return (Inception3) make("inception_v3"); }
+    public static Inception3 inception_v3(int numClasses) { return (Inception3) make("inception_v3", numClasses); }
+    public static Inception3 inception_v3(Path weights) { return (Inception3) make("inception_v3", weights); }
+
+    /** The tutorial's {@code UNet(n_channels, n_classes, bilinear)}. */
+    public static UNet unet(int nChannels, int nClasses, boolean bilinear) {
+        return (UNet) create("unet", ModelOptions.defaults().withInChannels(nChannels).withNumClasses(nClasses).withBilinear(bilinear));
+    }
+}
