@@ -86,6 +86,7 @@ final class ModelBench implements Callable<Integer> {
 
         long warmStart = System.nanoTime();
         for (int i = 0; i < warmup || System.nanoTime() - warmStart < warmupSeconds * 1e9; i++) step.run();
+        Arrays.fill(phases, 0);
         long once = time(step);
         int runs = iters > 0 ? iters : (int) Math.max(5, Math.min(50, 10e9 / Math.max(1, once)));
         double[] ms = new double[runs];

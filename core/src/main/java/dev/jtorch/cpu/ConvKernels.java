@@ -20,6 +20,9 @@ final class ConvKernels {
     private static final ThreadLocal<float[][]> FLOAT_COLUMNS = ThreadLocal.withInitial(() -> new float[][]{new float[0]});
     private static final ThreadLocal<double[][]> DOUBLE_COLUMNS = ThreadLocal.withInitial(() -> new double[][]{new double[0]});
 
+    /** Depth of the weight-gradient product the images of a batch are grouped to reach. */
+    private static final int BATCH_K = 512;
+
     private static float[] floatColumns(int size) {
         float[][] holder = FLOAT_COLUMNS.get();
         if (holder[0].length < size) holder[0] = new float[size];
@@ -173,17 +176,43 @@ final class ConvKernels {
         int[] xs = xl.strides();
         int plane = s.plane(), depth = s.depth(), cog = s.outCg(), cig = s.inCg();
         float[] acc = new float[groups * depth * cog];
-        for (int n = 0; n < s.batch(); n++) {
-            for (int g = 0; g < groups; g++) {
-                int gyBase = gd.offset() + (n * s.outC() + g * cog) * plane;
-                int xBase = xl.offset() + n * xs[0] + g * cig * xs[1];
-                int accBase = g * depth * cog;
-                if (col == null) {
+        if (col == null) {
+            for (int n = 0; n < s.batch(); n++) {
+                for (int g = 0; g < groups; g++) {
+                    int gyBase = gd.offset() + (n * s.outC() + g * cog) * plane;
+                    int xBase = xl.offset() + n * xs[0] + g * cig * xs[1];
                     Gemm.sgemm(cig, cog, plane, x.floats(), xBase, xs[1], flat, gd.floats(), gyBase, 1, plane,
-                            acc, accBase, cog, true);
-                } else {
-                    Im2Col.im2col(x.floats(), xBase, xs[1], xs[2], xs[3], cig, s, col);
-                    Gemm.sgemm(depth, cog, plane, col, 0, plane, 1, gd.floats(), gyBase, 1, plane, acc, accBase, cog, true);
+                            acc, g * depth * cog, cog, true);
+                }
+            }
+        } else {
+            // Small planes make a shallow product per image, dominated by loading and storing the
+            // accumulator; images side by side in one column matrix deepen k to about BATCH_K.
+            int images = Math.max(1, Math.min(s.batch(), BATCH_K / plane));
+            int ld = images * plane;
+            float[] cols = images == 1 ? col : floatColumns(depth * ld);
+            float[] gyBatch = images == 1 ? null : new float[cog * ld];
+            for (int n0 = 0; n0 < s.batch(); n0 += images) {
+                int count = Math.min(images, s.batch() - n0), k = count * plane;
+                for (int g = 0; g < groups; g++) {
+                    for (int b = 0; b < count; b++) {
+                        int xBase = xl.offset() + (n0 + b) * xs[0] + g * cig * xs[1];
+                        Im2Col.im2col(x.floats(), xBase, xs[1], xs[2], xs[3], cig, s, cols, b * plane, ld);
+                    }
+                    float[] gyArray = gd.floats();
+                    int gyBase = gd.offset() + (n0 * s.outC() + g * cog) * plane, gyLd = plane;
+                    if (gyBatch != null) {
+                        for (int b = 0; b < count; b++) {
+                            for (int o = 0; o < cog; o++) {
+                                System.arraycopy(gyArray, gd.offset() + ((n0 + b) * s.outC() + g * cog + o) * plane,
+                                        gyBatch, o * ld + b * plane, plane);
+                            }
+                        }
+                        gyArray = gyBatch;
+                        gyBase = 0;
+                        gyLd = ld;
+                    }
+                    Gemm.sgemm(depth, cog, k, cols, 0, ld, 1, gyArray, gyBase, 1, gyLd, acc, g * depth * cog, cog, true);
                 }
             }
         }

@@ -1,6 +1,8 @@
 package dev.jtorch.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The unfold/fold pair behind convolution. {@code im2col} lays the receptive fields of one image
@@ -13,6 +15,8 @@ import java.util.Arrays;
  */
 final class Im2Col {
     private Im2Col() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     /** Items of work below which a parallel loop is not worth waking the pool for. */
     private static final int GRAIN_ELEMENTS = 1 << 15;
@@ -33,6 +37,15 @@ final class Im2Col {
      * {@code x[base + c*sC + h*sH + w*sW]}, into {@code col} (row-major, rows of outH*outW).
      */
     static void im2col(float[] x, int base, int sC, int sH, int sW, int channels, ConvShape s, float[] col) {
+        im2col(x, base, sC, sH, sW, channels, s, col, 0, s.plane());
+    }
+
+    /**
+     * As above, with row r of the column matrix at {@code col[colOff + r * ld]}: several images
+     * side by side in one matrix ({@code ld} = images * plane) make one GEMM with a deeper k.
+     */
+    static void im2col(float[] x, int base, int sC, int sH, int sW, int channels, ConvShape s, float[] col,
+                       int colOff, int ld) {
         int taps = s.kH() * s.kW(), plane = s.plane(), ow = s.outW();
         Parallel.forRange(0, channels * taps, Math.max(1, GRAIN_ELEMENTS / Math.max(1, plane)), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
@@ -40,7 +53,7 @@ final class Im2Col {
                 int shiftW = j * s.dW() - s.pW();
                 int owLo = firstInside(shiftW, s.sW(), ow);
                 int owHi = Math.max(owLo, endInside(shiftW, s.sW(), s.inW(), ow));
-                int rowBase = r * plane;
+                int rowBase = colOff + r * ld;
                 for (int oh = 0; oh < s.outH(); oh++) {
                     int ih = oh * s.sH() - s.pH() + i * s.dH();
                     int dst = rowBase + oh * ow;
@@ -108,11 +121,21 @@ final class Im2Col {
                         if (ih < 0 || ih >= s.inH()) continue;
                         int src = rowBase + oh * ow;
                         int dst = base + c * inPlane + ih * s.inW() + shiftW;
-                        for (int o = owLo; o < owHi; o++) x[dst + o * s.sW()] += col[src + o];
+                        if (s.sW() == 1) addRow(col, src + owLo, x, dst + owLo, owHi - owLo);
+                        else for (int o = owLo; o < owHi; o++) x[dst + o * s.sW()] += col[src + o];
                     }
                 }
             }
         });
+    }
+
+    /** x[to : to+n] += col[from : from+n], a whole row of one kernel tap at once. */
+    private static void addRow(float[] col, int from, float[] x, int to, int n) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector.fromArray(F, x, to + i).add(FloatVector.fromArray(F, col, from + i)).intoArray(x, to + i);
+        }
+        for (; i < n; i++) x[to + i] += col[from + i];
     }
 
     /** float64 twin of {@link #col2im(float[], int, ConvShape, float[], int)}. */
