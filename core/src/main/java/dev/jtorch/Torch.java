@@ -93,6 +93,9 @@ public final class Torch {
         return Creation.randint(low, high, shape, DType.INT64, Device.CPU, Creation.DEFAULT_GENERATOR);
     }
 
+    /** A random permutation of 0 .. n-1 as int64. */
+    public static Tensor randperm(int n) { return Creation.randperm(n, Device.CPU, Creation.DEFAULT_GENERATOR); }
+
     public static Tensor bernoulli(Tensor p) { return Creation.bernoulli(p, Creation.DEFAULT_GENERATOR); }
 
     /** Seeds the global generator ({@code torch.manual_seed}). */

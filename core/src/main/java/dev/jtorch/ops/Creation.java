@@ -96,6 +96,20 @@ public final class Creation {
         return Pointwise.toDType(fromArray(values, DType.INT64, shape, device), dtype);
     }
 
+    /** A random permutation of 0 .. n-1 (int64), by Fisher-Yates. */
+    public static Tensor randperm(int n, Device device, Generator g) {
+        if (n < 0) throw new IllegalArgumentException("n must be non-negative, got" + n);
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) values[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = (int) g.nextLong(0, i + 1);
+            long t = values[i];
+            values[i] = values[j];
+            values[j] = t;
+        }
+        return fromArray(values, DType.INT64, new int[]{n}, device);
+    }
+
     public static Tensor randnLike(Tensor t) { return randn(t.layout().shape(), t.dtype(), t.device(), DEFAULT_GENERATOR); }
 
     public static Tensor randLike(Tensor t) { return rand(t.layout().shape(), t.dtype(), t.device(), DEFAULT_GENERATOR); }
