@@ -12,6 +12,11 @@ import java.util.Arrays;
  * input planes directly. The two gradients are the same products transposed: the input
  * gradient is col2im(W_gᵀ · gradOut) and the weight gradient sums gradOut · colᵀ over the batch.
  * float32 runs on {@link Gemm#sgemm}, float64 (gradient checks) on {@link Gemm#dgemm}.
+ *
+ * <p>Transposed operands cost the float GEMM a strided packing pass, so float32 avoids handing it
+ * large ones: Wᵀ is transposed once per call rather than packed once per image, and the weight
+ * gradient is computed as its transpose (col · gradOutᵀ, with several small-plane images side by
+ * side) whenever gradOut is the smaller matrix to pack.
  */
 final class ConvKernels {
     private ConvKernels() {}
@@ -141,11 +146,13 @@ final class ConvKernels {
         boolean f32 = gy.dtype() == DType.FLOAT32;
         Object col = direct ? null : f32 ? floatColumns(depth * plane) : doubleColumns(depth * plane);
         int wSize = s.outC() * depth;
-        if (f32) {
+        // The transposed product packs gOut instead of the column matrix: worth it when that is smaller.
+        if (f32 && depth > cog) {
             backwardWeightFloat(gd, x, xl, gw, gwl, s, groups, direct ? null : (float[]) col, flat);
             return;
         }
-        Arrays.fill(gw.doubles(), gwl.offset(), gwl.offset() + wSize, 0.0);
+        if (f32) Arrays.fill(gw.floats(), gwl.offset(), gwl.offset() + wSize, 0f);
+        else Arrays.fill(gw.doubles(), gwl.offset(), gwl.offset() + wSize, 0.0);
         for (int n = 0; n < s.batch(); n++) {
             for (int g = 0; g < groups; g++) {
                 int gyBase = gd.offset() + (n * s.outC() + g * cog) * plane;
@@ -222,23 +229,25 @@ final class ConvKernels {
 
     /**
      * Per group, the [rows x cols] block of {@code w} (from {@code off}) transposed to [cols x rows],
-     * in 32 x 32 tiles so both sides stay in cache.
+     * in square tiles so both sides stay in L1; threads take bands of output rows.
      */
     static float[] transposeGroups(float[] w, int off, int groups, int rows, int cols) {
         float[] t = new float[groups * rows * cols];
-        final int tile = 32;
-        for (int g = 0; g < groups; g++) {
-            int src = off + g * rows * cols, dst = g * rows * cols;
-            for (int r0 = 0; r0 < rows; r0 += tile) {
-                int r1 = Math.min(rows, r0 + tile);
-                for (int c0 = 0; c0 < cols; c0 += tile) {
-                    int c1 = Math.min(cols, c0 + tile);
-                    for (int r = r0; r < r1; r++) {
-                        for (int c = c0; c < c1; c++) t[dst + c * rows + r] = w[src + r * cols + c];
+        final int tile = 16;
+        int bands = (cols + tile - 1) / tile;
+        Parallel.forRange(0, groups * bands, Math.max(1, (1 << 16) / Math.max(1, rows * tile)), (lo, hi) -> {
+            for (int job = lo; job < hi; job++) {
+                int g = job / bands, c0 = (job % bands) * tile, c1 = Math.min(cols, c0 + tile);
+                int src = off + g * rows * cols, dst = g * rows * cols;
+                for (int r0 = 0; r0 < rows; r0 += tile) {
+                    int r1 = Math.min(rows, r0 + tile);
+                    for (int c = c0; c < c1; c++) {
+                        int to = dst + c * rows, from = src + c;
+                        for (int r = r0; r < r1; r++) t[to + r] = w[from + r * cols];
                     }
                 }
             }
-        }
+        });
         return t;
     }
 
