@@ -24,7 +24,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reader of the parity-fixture format written by {@code tests/fixtures/make_op_fixtures.py}.
+ * Reader of the parity-fixture format written by {@code tests/fixtures/jtfx.py}, the writer every
+ * {@code make_*_fixtures.py} script uses.
  *
  * <pre>
  * header : "JTFX", u32 version = 1, u32 case count            (all little-endian)

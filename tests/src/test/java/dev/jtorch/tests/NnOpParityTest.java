@@ -1,6 +1,5 @@
 package dev.jtorch.tests;
 
-import dev.jtorch.Tensor;
 import dev.jtorch.ops.Convolution;
 import dev.jtorch.ops.Pooling;
 import dev.jtorch.ops.Upsampling;
@@ -8,20 +7,11 @@ import dev.jtorch.tests.OpParityTest.OpCase;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
-import static dev.jtorch.tests.OpParityTest.assertClose;
 import static dev.jtorch.tests.OpParityTest.op;
 import static dev.jtorch.tests.OpParityTest.opPair;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 /**
  * Convolution, pooling and interpolation against real PyTorch: forward and backward recorded by
@@ -127,52 +117,6 @@ class NnOpParityTest {
 
     @TestFactory
     Stream<DynamicTest> nnOpsMatchPyTorch() {
-        Map<String, FixtureFile.Case> fixtures = FixtureFile.readResource(FIXTURE).byName();
-        Map<String, OpCase> ops = new LinkedHashMap<>();
-        for (OpCase c : OPS) {
-            if (ops.put(c.name(), c) != null) fail("NnOpParityTest lists '" + c.name() + "' twice");
-        }
-        DynamicTest inSync = dynamicTest("every fixture case has a line here", () -> {
-            List<String> missing = fixtures.keySet().stream().filter(n -> !ops.containsKey(n)).toList();
-            assertTrue(missing.isEmpty(), FIXTURE + " has cases with no line in NnOpParityTest: " + missing);
-        });
-        return Stream.concat(Stream.of(inSync), OPS.stream().map(c -> dynamicTest(c.name(), () -> {
-            FixtureFile.Case fixture = fixtures.get(c.name());
-            assertNotNull(fixture, c.name() + ": no such case in " + FIXTURE
-                    + " (add it to tests/fixtures/make_nn_op_fixtures.py and regenerate)");
-            check(c, fixture);
-        })));
-    }
-
-    /** Forward outputs, then the gradient of (out * gout).sum() with respect to every floating input. */
-    private static void check(OpCase c, FixtureFile.Case fixture) {
-        Map<String, Tensor> t = fixture.tensors();
-        String name = c.name();
-        List<Tensor> inputs = new ArrayList<>();
-        for (int k = 0; t.containsKey("in" + k); k++) {
-            Tensor in = t.get("in" + k);
-            if (t.containsKey("gin" + k)) in.requiresGrad_(true);
-            inputs.add(in);
-        }
-        Tensor[] x = inputs.toArray(Tensor[]::new);
-        List<Tensor> outs = c.call().apply(x);
-        assertClose(name + ": out", outs.get(0), t.get("out"), c.tol());
-        for (int k = 1; k < outs.size(); k++) {
-            Tensor expected = t.get("out" + k);
-            assertNotNull(expected, name + ": jtorch returned out" + k + ", the fixture has none");
-            assertClose(name + ": out" + k, outs.get(k), expected, 0);
-        }
-        assertFalse(t.containsKey("out" + outs.size()), name + ": the fixture has out" + outs.size()
-                + ", jtorch returned " + outs.size() + " output(s)");
-        Tensor gout = t.get("gout");
-        if (gout == null) return;
-        outs.get(0).backward(gout);
-        for (int k = 0; k < x.length; k++) {
-            Tensor expected = t.get("gin" + k);
-            if (expected == null) continue;
-            Tensor grad = x[k].grad();
-            assertNotNull(grad, name + ": in" + k + ".grad() is null after backward");
-            assertClose(name + ": grad of in" + k, grad, expected, c.tol());
-        }
+        return OpParityTest.parityTests(FIXTURE, "NnOpParityTest", "make_nn_op_fixtures.py", OPS, c -> 0);
     }
 }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -257,24 +258,36 @@ class OpParityTest {
 
     @TestFactory
     Stream<DynamicTest> opsMatchPyTorch() {
-        Map<String, FixtureFile.Case> fixtures = FixtureFile.readResource(FIXTURE).byName();
+        return parityTests(FIXTURE, "OpParityTest", "make_op_fixtures.py", OPS, OpCase::tol);
+    }
+
+    /**
+     * The harness of the op suites: a test that every case of the fixture file has a line in
+     * {@code cases}, then one test per case that runs {@link #check}.
+     *
+     * @param extraOutputTol the tolerance for out1, out2, ... of a case (out and the gradients use its tol)
+     */
+    static Stream<DynamicTest> parityTests(String fixture, String suite, String script, List<OpCase> cases,
+                                           ToDoubleFunction<OpCase> extraOutputTol) {
+        Map<String, FixtureFile.Case> fixtures = FixtureFile.readResource(fixture).byName();
         Map<String, OpCase> ops = new LinkedHashMap<>();
-        for (OpCase c : OPS) {
-            if (ops.put(c.name(), c) != null) fail("OpParityTest lists '" + c.name() + "' twice");
+        for (OpCase c : cases) {
+            if (ops.put(c.name(), c) != null) fail(suite + " lists '" + c.name() + "' twice");
         }
         DynamicTest inSync = dynamicTest("every fixture case has a line here", () -> {
             List<String> missing = fixtures.keySet().stream().filter(n -> !ops.containsKey(n)).toList();
-            assertTrue(missing.isEmpty(), FIXTURE + " has cases with no line in OpParityTest: " + missing);
+            assertTrue(missing.isEmpty(), fixture + " has cases with no line in " + suite + ": " + missing);
         });
-        return Stream.concat(Stream.of(inSync), OPS.stream().map(c -> dynamicTest(c.name(), () -> {
-            FixtureFile.Case fixture = fixtures.get(c.name());
-            assertNotNull(fixture, c.name() + ": no such case in " + FIXTURE
-                    + " (add it to tests/fixtures/make_op_fixtures.py and regenerate)");
-            check(c, fixture);
+        return Stream.concat(Stream.of(inSync), cases.stream().map(c -> dynamicTest(c.name(), () -> {
+            FixtureFile.Case found = fixtures.get(c.name());
+            assertNotNull(found, c.name() + ": no such case in " + fixture
+                    + " (add it to tests/fixtures/" + script + " and regenerate)");
+            check(c, found, extraOutputTol.applyAsDouble(c));
         })));
     }
 
-    private static void check(OpCase c, FixtureFile.Case fixture) {
+    /** Forward outputs, then the gradient of (out * gout).sum() with respect to every floating input. */
+    private static void check(OpCase c, FixtureFile.Case fixture, double extraOutputTol) {
         Map<String, Tensor> t = fixture.tensors();
         String name = c.name();
         List<Tensor> inputs = new ArrayList<>();
@@ -290,7 +303,7 @@ class OpParityTest {
         for (int k = 1; k < outs.size(); k++) {
             Tensor expected = t.get("out" + k);
             assertNotNull(expected, name + ": jtorch returned out" + k + ", the fixture has none");
-            assertClose(name + ": out" + k, outs.get(k), expected, c.tol());
+            assertClose(name + ": out" + k, outs.get(k), expected, extraOutputTol);
         }
         assertFalse(t.containsKey("out" + outs.size()), name + ": the fixture has out" + outs.size()
                 + ", jtorch returned " + outs.size() + " output(s)");
