@@ -3,7 +3,6 @@ package dev.jtorch.cpu;
 import dev.jtorch.DType;
 import dev.jtorch.backend.Layout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -258,7 +257,7 @@ final class BatchNormKernels {
             a0 = a0.add(FloatVector.fromArray(F, x, off + i));
             a1 = a1.add(FloatVector.fromArray(F, x, off + i + v));
         }
-        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        double s = LaneSum.of(a0.add(a1));
         for (; i < len; i++) s += x[off + i];
         return s;
     }
@@ -273,7 +272,7 @@ final class BatchNormKernels {
             a0 = d0.fma(d0, a0);
             a1 = d1.fma(d1, a1);
         }
-        double s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        double s = LaneSum.of(a0.add(a1));
         for (; i < len; i++) {
             double dev = x[off + i] - mean;
             s += dev * dev;
@@ -300,7 +299,7 @@ final class BatchNormKernels {
             s0 = s0.add(dy);
             p0 = dy.fma(FloatVector.fromArray(F, x, xo + i).sub(mu), p0);
         }
-        float s = s0.reduceLanes(VectorOperators.ADD), p = p0.reduceLanes(VectorOperators.ADD);
+        float s = LaneSum.of(s0), p = LaneSum.of(p0);
         for (; i < len; i++) {
             s += gy[go + i];
             p += gy[go + i] * (x[xo + i] - mean);

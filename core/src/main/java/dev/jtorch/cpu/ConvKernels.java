@@ -16,7 +16,8 @@ import java.util.Arrays;
  * <p>Transposed operands cost the float GEMM a strided packing pass, so float32 avoids handing it
  * large ones: Wᵀ is transposed once per call rather than packed once per image, and the weight
  * gradient is computed as its transpose (col · gradOutᵀ, with several small-plane images side by
- * side) whenever gradOut is the smaller matrix to pack.
+ * side) whenever gradOut is the smaller matrix to pack. With small planes the float32 forward and
+ * input gradient put several images side by side in one GEMM ({@link ConvImageBatch}).
  */
 final class ConvKernels {
     private ConvKernels() {}
@@ -66,6 +67,10 @@ final class ConvKernels {
         int flat = ConvShape.planeStride(s.inH(), s.inW(), xs[2], xs[3]);
         boolean direct = s.pointwise() && flat >= 0;
         boolean f32 = x.dtype() == DType.FLOAT32;
+        if (f32 && ConvImageBatch.images(s) > 1) {
+            ConvImageBatch.forward(x, xl, wd, bd, y, yl, s, floatColumns(depth * plane * ConvImageBatch.images(s)));
+            return;
+        }
         Object col = direct ? null : f32 ? floatColumns(depth * plane) : doubleColumns(depth * plane);
         for (int n = 0; n < s.batch(); n++) {
             int yImage = yl.offset() + n * s.outC() * plane;
@@ -108,6 +113,11 @@ final class ConvKernels {
             wOff = 0;
             wRow = cog;
             wCol = 1;
+            if (ConvImageBatch.images(s) > 1) {
+                ConvImageBatch.backwardInput(gd, (float[]) wArray, gx, gxl, s,
+                        floatColumns(depth * plane * ConvImageBatch.images(s)));
+                return;
+            }
         }
         for (int n = 0; n < s.batch(); n++) {
             for (int g = 0; g < groups; g++) {

@@ -82,20 +82,26 @@ final class FloatKernels {
                     d[dof + i] = y > hi ? hi : y;
                 }
             }
-            case EXP -> vectorUnary(VectorOperators.EXP, s, so, d, dof, n);
-            case LOG -> vectorUnary(VectorOperators.LOG, s, so, d, dof, n);
-            case TANH -> vectorUnary(VectorOperators.TANH, s, so, d, dof, n);
+            case EXP -> vectorUnary(VectorOperators.EXP, op, s, so, d, dof, n);
+            case LOG -> vectorUnary(VectorOperators.LOG, op, s, so, d, dof, n);
+            case TANH -> vectorUnary(VectorOperators.TANH, op, s, so, d, dof, n);
             case SIGMOID -> sigmoid(s, so, d, dof, n);
             default -> { for (int i = 0; i < n; i++) d[dof + i] = (float) ScalarMath.unary(op, s[so + i], p0, p1); }
         }
     }
 
-    private static void vectorUnary(VectorOperators.Unary op, float[] s, int so, float[] d, int dof, int n) {
+    /**
+     * The tail is scalar: a one-lane vector op is the SVML routine once compiled but a Math call in
+     * the interpreter, which can round differently, and a short tensor (a loss over ten classes)
+     * would then give a different result before and after warm-up.
+     */
+    private static void vectorUnary(VectorOperators.Unary vop, UnaryOp op, float[] s, int so, float[] d, int dof,
+                                    int n) {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector.fromArray(F, s, so + i).lanewise(op).intoArray(d, dof + i);
+            FloatVector.fromArray(F, s, so + i).lanewise(vop).intoArray(d, dof + i);
         }
-        for (; i < n; i++) d[dof + i] = FloatVector.broadcast(F, s[so + i]).lanewise(op).lane(0);
+        for (; i < n; i++) d[dof + i] = (float) ScalarMath.unary(op, s[so + i], 0, 0);
     }
 
     /**
@@ -224,7 +230,7 @@ final class FloatKernels {
             a2 = a2.add(FloatVector.fromArray(F, s, so + i + 2 * F.length()));
             a3 = a3.add(FloatVector.fromArray(F, s, so + i + 3 * F.length()));
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = LaneSum.of(a0.add(a1).add(a2.add(a3)));
         for (; i < n; i++) sum += s[so + i];
         return sum;
     }

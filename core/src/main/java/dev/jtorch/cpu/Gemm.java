@@ -6,7 +6,6 @@ import static dev.jtorch.cpu.GemmMicroKernel.SPECIES;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Matrix multiplication over strided operands: the kernel behind {@code mm}, {@code matmul},
@@ -222,7 +221,7 @@ public final class Gemm {
             s0 = FloatVector.fromArray(SPECIES, x, xOff + p).fma(FloatVector.fromArray(SPECIES, y, yOff + p), s0);
             s1 = FloatVector.fromArray(SPECIES, x, xOff + p + v).fma(FloatVector.fromArray(SPECIES, y, yOff + p + v), s1);
         }
-        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float sum = LaneSum.of(s0.add(s1));
         for (; p < len; p++) {
             sum += x[xOff + p] * y[yOff + p];
         }

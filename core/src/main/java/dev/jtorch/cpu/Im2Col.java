@@ -107,6 +107,11 @@ final class Im2Col {
      * at {@code x[base]}. Threads take whole channels, so no two write the same element.
      */
     static void col2im(float[] col, int channels, ConvShape s, float[] x, int base) {
+        col2im(col, 0, s.plane(), channels, s, x, base);
+    }
+
+    /** As above, with row r of the column matrix at {@code col[colOff + r * ld]} (several images side by side). */
+    static void col2im(float[] col, int colOff, int ld, int channels, ConvShape s, float[] x, int base) {
         int taps = s.kH() * s.kW(), plane = s.plane(), ow = s.outW(), inPlane = s.inH() * s.inW();
         Parallel.forRange(0, channels, Math.max(1, GRAIN_ELEMENTS / Math.max(1, plane * taps)), (lo, hi) -> {
             for (int c = lo; c < hi; c++) {
@@ -115,7 +120,7 @@ final class Im2Col {
                     int shiftW = j * s.dW() - s.pW();
                     int owLo = firstInside(shiftW, s.sW(), ow);
                     int owHi = endInside(shiftW, s.sW(), s.inW(), ow);
-                    int rowBase = (c * taps + t) * plane;
+                    int rowBase = colOff + (c * taps + t) * ld;
                     for (int oh = 0; oh < s.outH(); oh++) {
                         int ih = oh * s.sH() - s.pH() + i * s.dH();
                         if (ih < 0 || ih >= s.inH()) continue;

@@ -3,7 +3,6 @@ package dev.jtorch.cpu;
 import dev.jtorch.DType;
 import dev.jtorch.backend.Layout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -184,7 +183,7 @@ final class PoolKernels {
             for (int bound = SPECIES.loopBound(len); i < bound; i += SPECIES.length()) {
                 acc = acc.add(FloatVector.fromArray(SPECIES, a, from + i));
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = LaneSum.of(acc);
         }
         for (; i < len; i++) sum += a[from + i];
         return sum;
