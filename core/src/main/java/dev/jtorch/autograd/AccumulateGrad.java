@@ -16,6 +16,7 @@ public final class AccumulateGrad extends Node {
     @Override
     protected Tensor[] apply(Tensor gradOutput) {
         Tensor current = leaf.grad();
+        if (gradOutput.dtype() != leaf.dtype()) gradOutput = gradOutput.to(leaf.dtype());
         // A fresh tensor is stored so that later in-place updates of .grad() never alias a graph value.
         leaf.setGrad(current == null ? gradOutput.detach().clone() : current.add(gradOutput));
         return new Tensor[0];

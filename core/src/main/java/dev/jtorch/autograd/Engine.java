@@ -24,6 +24,12 @@ public final class Engine {
                     + java.util.Arrays.toString(gradient.shape()) + ") and output[0] has a shape of torch.Size("
                     + java.util.Arrays.toString(root.shape()) + ").");
         }
+        // PyTorch's validate_outputs casts a gradient to the dtype of the tensor it belongs to.
+        if (gradient.dtype() != root.dtype()) {
+            try (var noGrad = GradMode.set(false)) {
+                gradient = gradient.to(root.dtype());
+            }
+        }
         Node start = Autograd.gradientSink(root);
         Map<Node, Integer> dependencies = countDependencies(start);
         Map<Node, Tensor> pending = new HashMap<>();
@@ -37,7 +43,8 @@ public final class Engine {
                 // A node none of whose consumers produced a gradient still releases its inputs' counts.
                 Tensor[] inputGrads = new Tensor[0];
                 if (grad != null) {
-                    for (Tensor t : node.retained()) t.setGrad(t.grad() == null ? grad.detach() : t.grad().add(grad));
+                    // As PyTorch's retain_grad hook: a contiguous copy, never an alias of a graph value or of another retained grad.
+                    for (Tensor t : node.retained()) t.setGrad(t.grad() == null ? grad.detach().clone() : t.grad().add(grad));
                     inputGrads = node.apply(grad);
                 }
                 if (!retainGraph) node.release();

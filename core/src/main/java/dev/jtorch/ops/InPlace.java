@@ -24,9 +24,25 @@ public final class InPlace {
         }
     }
 
+    /**
+     * PyTorch's assert_no_internal_overlap: a write through a layout where several elements share
+     * one memory location (an expanded tensor) would depend on the kernel's order, so it is refused.
+     * fill_ writes one value everywhere and stays allowed, as in PyTorch.
+     */
+    private static void checkNoInternalOverlap(Tensor self) {
+        int[] shape = self.layout().shape(), strides = self.layout().strides();
+        for (int i = 0; i < shape.length; i++) {
+            if (strides[i] == 0 && shape[i] > 1) {
+                throw new IllegalArgumentException("unsupported operation: more than one element of the written-to tensor "
+                        + "refers to a single memory location. Please clone() the tensor before performing the operation.");
+            }
+        }
+    }
+
     /** Writes {@code result} (already computed, with its history) into {@code self}. */
     public static Tensor assign(Tensor self, Tensor result) {
         checkWritable(self);
+        checkNoInternalOverlap(self);
         int[] shape = self.layout().shape();
         if (!Arrays.equals(shape, result.layout().shape())) {
             throw new IllegalArgumentException("output with shape " + Arrays.toString(shape)
@@ -64,6 +80,7 @@ public final class InPlace {
             return assign(self, Pointwise.binary(op, original, scaled));
         }
         checkWritable(self);
+        checkNoInternalOverlap(self);
         Tensor operand = Pointwise.toDType(alpha == 1 ? other : other.mul(alpha), self.dtype());
         int[] shape = self.layout().shape();
         int[] joint = Broadcast.shapes(shape, operand.layout().shape());
@@ -91,6 +108,7 @@ public final class InPlace {
             return assign(self, outOfPlace.apply(Pointwise.readsInput(op) ? Pointwise.cloneOf(self) : self));
         }
         checkWritable(self);
+        checkNoInternalOverlap(self);
         self.backend().unary(op, p0, p1, self.storage(), self.layout(), self.storage(), self.layout());
         self.version().bump();
         return self;
@@ -127,6 +145,7 @@ public final class InPlace {
                     g -> new Tensor[]{Broadcast.sumTo(g, srcShape)}, src));
         }
         checkWritable(self);
+        checkNoInternalOverlap(self);
         Pointwise.copyInto(self, src);
         self.version().bump();
         return self;

@@ -16,6 +16,17 @@ public final class Indexing {
         }
     }
 
+    /**
+     * The first index outside [0, size), or none. The kernels address memory with the index, so a bad
+     * one would read (or, in backward, write) another element silently; PyTorch's CPU kernels check too.
+     * Indices on an accelerator are left to its kernels (checking here would copy them to the host).
+     */
+    private static java.util.OptionalLong outOfRange(Tensor index, int size) {
+        if (!index.device().isCpu()) return java.util.OptionalLong.empty();
+        for (long i : index.toLongArray()) if (i < 0 || i >= size) return java.util.OptionalLong.of(i);
+        return java.util.OptionalLong.empty();
+    }
+
     public static Tensor indexSelect(Tensor x, int dim, Tensor index) {
         checkIndexType(index, "index_select");
         if (index.dim() > 1) throw new IllegalArgumentException("index_select(): Index is supposed to be a vector");
@@ -24,6 +35,9 @@ public final class Indexing {
         int[] inShape = x.layout().shape();
         int[] shape = inShape.clone();
         if (shape.length == 0) shape = new int[]{1};
+        if (outOfRange(idx, x.dim() == 0 ? 1 : inShape[d]).isPresent()) {
+            throw new IndexOutOfBoundsException("index out of range in self");
+        }
         shape[d] = idx.numel();
         Tensor out = Creation.zeros(shape, x.dtype(), x.device());
         x.backend().indexSelect(x.storage(), x.layout(), d, idx.storage(), idx.layout(), out.storage(), out.layout());
@@ -48,6 +62,12 @@ public final class Indexing {
                         + Arrays.toString(idxShape) + " to be smaller than self " + Arrays.toString(inShape)
                         + " apart from dimension " + d);
             }
+        }
+        int size = inShape.length == 0 ? 1 : inShape[d];
+        var bad = outOfRange(index, size);
+        if (bad.isPresent()) {
+            throw new IndexOutOfBoundsException("index " + bad.getAsLong() + " is out of bounds for dimension " + d
+                    + " with size " + size);
         }
         Tensor out = Creation.zeros(idxShape, x.dtype(), x.device());
         x.backend().gather(x.storage(), x.layout(), d, index.storage(), index.layout(), out.storage(), out.layout());

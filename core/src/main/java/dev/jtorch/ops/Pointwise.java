@@ -74,6 +74,11 @@ public final class Pointwise {
         if (Double.isNaN(min) && Double.isNaN(max)) {
             throw new IllegalArgumentException("At least one of 'min' or 'max' must not be None");
         }
+        // An integer tensor clamped to a fractional bound promotes like tensor op scalar (PyTorch 1.13:
+        // tensor([1, 5]).clamp(min=2.5) -> tensor([2.5000, 5.0000])) instead of rounding the bound.
+        if (!x.isFloatingPoint() && !((Double.isNaN(min) || isIntegral(min)) && (Double.isNaN(max) || isIntegral(max)))) {
+            x = toDType(x, DType.FLOAT32);
+        }
         Tensor out = Creation.zeros(x.layout().shape(), x.dtype(), x.device());
         x.backend().unary(UnaryOp.CLAMP, min, max, x.storage(), x.layout(), out.storage(), out.layout());
         SavedTensor sx = SavedTensor.save(x);
@@ -88,6 +93,9 @@ public final class Pointwise {
     }
 
     public static Tensor powScalar(Tensor x, double exponent) {
+        if (!x.isFloatingPoint() && isIntegral(exponent) && exponent < 0) {
+            throw new IllegalArgumentException("Integers to negative integer powers are not allowed.");
+        }
         if (exponent == 2) return unary(UnaryOp.SQUARE, x);
         DType type = x.isFloatingPoint() || isIntegral(exponent) ? x.dtype() : DType.FLOAT32;
         Tensor out = Creation.zeros(x.layout().shape(), type, x.device());
@@ -171,6 +179,9 @@ public final class Pointwise {
 
     /** {@code a + alpha * b}. */
     public static Tensor add(Tensor a, Tensor b, double alpha) {
+        if (!resultType(a, b).isFloatingPoint() && !isIntegral(alpha)) {
+            throw new IllegalArgumentException("For integral input tensors, argument alpha must not be a floating point number.");
+        }
         return binary(BinaryOp.ADD, a, alpha == 1 ? b : mulScalar(b, alpha));
     }
 

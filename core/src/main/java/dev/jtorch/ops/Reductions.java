@@ -18,9 +18,13 @@ public final class Reductions {
         return dims;
     }
 
-    /** Wrapped, de-duplicated dims as a mask over x's dimensions. */
+    /** Wrapped, de-duplicated dims as a mask over x's dimensions; an empty list means all (PyTorch 1.13's make_dim_mask). */
     private static boolean[] dimMask(int[] dims, int ndim) {
         boolean[] mask = new boolean[ndim];
+        if (dims.length == 0) {
+            java.util.Arrays.fill(mask, true);
+            return mask;
+        }
         for (int d : dims) {
             int w = Views.wrapDim(d, ndim);
             if (ndim == 0) continue;
@@ -109,7 +113,8 @@ public final class Reductions {
      * A divisor of 0 (one element, unbiased) gives nan, as in PyTorch.
      */
     private static Tensor spread(Tensor x, int[] dims, boolean unbiased, boolean keepdim, boolean std) {
-        double divisor = count(x, dims) - (unbiased ? 1 : 0);
+        // PyTorch's WelfordOps: max(n - correction, 0), so an empty reduction gives 0/0 = nan.
+        double divisor = Math.max(count(x, dims) - (unbiased ? 1 : 0), 0);
         int[] inShape = x.layout().shape();
         int[] keptShape = keptShape(inShape, dimMask(dims, x.dim()));
         Tensor centered, out;
@@ -137,7 +142,10 @@ public final class Reductions {
         if (!x.isFloatingPoint()) return out;
         SavedTensor sx = SavedTensor.save(x);
         return Autograd.record(out, max ? "MaxBackward1" : "MinBackward1", g -> {
-            Tensor hits = sx.get().eq(out).to(g.dtype());
+            // With a nan result the gradient goes to the nan elements (PyTorch's evenly_distribute_backward).
+            Tensor v = sx.get();
+            Tensor equal = v.eq(out), bothNan = Pointwise.where(v.ne(v), out.ne(out), v.ne(v));
+            Tensor hits = Pointwise.where(equal, equal, bothNan).to(g.dtype());
             return new Tensor[]{hits.mul(g.div(hits.sum()))};
         }, x);
     }
@@ -181,13 +189,15 @@ public final class Reductions {
     }
 
     public static Tensor softmax(Tensor x, int dim) {
-        if (x.dim() == 0) return Creation.onesLike(x);
         int d = Views.wrapDim(dim, x.dim());
+        // A 0-dim tensor is reduced as a one-element vector (PyTorch: softmax(tensor(2.)) = tensor(1.), gradient 0).
+        Tensor xv = x.dim() == 0 ? x.viewAs(vectorOfOne(x)) : x;
         Tensor out;
         try (var noGrad = GradMode.set(false)) {
-            Tensor e = x.sub(amaxKeepdim(x, d)).exp();
+            Tensor e = xv.sub(amaxKeepdim(xv, d)).exp();
             out = e.div(sum(e, new int[]{d}, true));
         }
+        if (x.dim() == 0) out = Tensor.of(out.storage(), dev.jtorch.backend.Layout.contiguous());
         SavedTensor so = SavedTensor.save(out);
         return Autograd.record(out, "SoftmaxBackward0", g -> {
             Tensor y = so.get();
@@ -197,15 +207,21 @@ public final class Reductions {
     }
 
     public static Tensor logSoftmax(Tensor x, int dim) {
-        if (x.dim() == 0) return Creation.zerosLike(x);
         int d = Views.wrapDim(dim, x.dim());
+        Tensor xv = x.dim() == 0 ? x.viewAs(vectorOfOne(x)) : x;
         Tensor out;
         try (var noGrad = GradMode.set(false)) {
-            Tensor shifted = x.sub(amaxKeepdim(x, d));
+            Tensor shifted = xv.sub(amaxKeepdim(xv, d));
             out = shifted.sub(sum(shifted.exp(), new int[]{d}, true).log());
         }
+        if (x.dim() == 0) out = Tensor.of(out.storage(), dev.jtorch.backend.Layout.contiguous());
         SavedTensor so = SavedTensor.save(out);
         return Autograd.record(out, "LogSoftmaxBackward0", g -> new Tensor[]{
                 g.sub(so.get().exp().mul(sum(g, new int[]{d}, true)))}, x);
+    }
+
+    /** The layout of a 0-dim tensor seen as shape [1]. */
+    private static dev.jtorch.backend.Layout vectorOfOne(Tensor x) {
+        return new dev.jtorch.backend.Layout(new int[]{1}, new int[]{1}, x.storageOffset());
     }
 }

@@ -55,6 +55,10 @@ public final class Views {
                 known = Math.multiplyExact(known, out[i]);
             }
         }
+        if (infer >= 0 && known == 0 && numel == 0) {
+            throw new IllegalArgumentException("cannot reshape tensor of 0 elements into shape " + Arrays.toString(shape)
+                    + " because the unspecified dimension size -1 can be any value and is ambiguous");
+        }
         if (infer >= 0 && known != 0 && numel % known == 0) out[infer] = numel / known;
         else if (infer >= 0 || known != numel) {
             throw new IllegalArgumentException("shape '" + Arrays.toString(shape) + "' is invalid for input of size " + numel);
