@@ -115,6 +115,13 @@ public interface Backend {
                    int[] kernel, int[] stride, int[] padding, int[] dilation);
 
     /**
+     * ReLU's backward in one pass, PyTorch's {@code threshold_backward(grad, out, 0)}:
+     * {@code dst = out <= 0 ? 0 : grad} (a NaN in out passes the gradient). One floating dtype,
+     * one shape; any layouts.
+     */
+    void reluBackward(Storage grad, Layout gradLayout, Storage out, Layout outLayout, Storage dst, Layout dstLayout);
+
+    /**
      * {@code gradInput[n, c].flat[indices[n, c, i]] += gradOut[n, c, i]}: the backward of max pooling
      * and of adaptive max pooling.
      */

@@ -168,6 +168,12 @@ public final class CpuBackend implements Backend {
                 PoolWindows.max(in[2], in[3], o[2], o[3], kernel, stride, padding, dilation));
     }
 
+    @Override public void reluBackward(Storage grad, Layout gradLayout, Storage out, Layout outLayout, Storage dst,
+                                       Layout dstLayout) {
+        if (fastFloat(grad, out, dst)) FloatKernels.reluBackward(cpu(grad), gradLayout, cpu(out), outLayout, cpu(dst), dstLayout);
+        else FloatKernels.reluBackwardScalar(cpu(grad), gradLayout, cpu(out), outLayout, cpu(dst), dstLayout);
+    }
+
     @Override public void maxPool2dBackward(Storage gradOut, Layout gradOutLayout, Storage indices, Layout indicesLayout,
                                             Storage gradInput, Layout gradInputLayout) {
         PoolKernels.maxBackward(cpu(gradOut), gradOutLayout, cpu(indices), indicesLayout, cpu(gradInput), gradInputLayout);

@@ -156,6 +156,51 @@ final class FloatKernels {
         }, true);
     }
 
+    /**
+     * ReLU's backward, {@code dst = out <= 0 ? 0 : grad}, in one pass (it was three: out > 0 to a
+     * bool mask, the mask to float, a multiply). Dense rows compare and blend lane-wise.
+     */
+    static void reluBackward(CpuStorage grad, Layout lg, CpuStorage out, Layout lo, CpuStorage dst, Layout ld) {
+        float[] g = grad.floats(), y = out.floats(), d = dst.floats();
+        StridedLoop loop = new StridedLoop(ld.shape(), lg, lo, ld);
+        int sg = loop.innerStride(0), sy = loop.innerStride(1), sd = loop.innerStride(2);
+        loop.forEachRow((off, n) -> {
+            int i = 0, p = off[0], q = off[1], r = off[2];
+            if (sg == 1 && sy == 1 && sd == 1) {
+                FloatVector zero = FloatVector.zero(F);
+                for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+                    FloatVector gv = FloatVector.fromArray(F, g, p + i);
+                    gv.blend(zero, FloatVector.fromArray(F, y, q + i).compare(VectorOperators.LE, 0f)).intoArray(d, r + i);
+                }
+                p += i;
+                q += i;
+                r += i;
+            }
+            for (; i < n; i++, p += sg, q += sy, r += sd) d[r] = y[q] <= 0f ? 0f : g[p];
+        }, true);
+    }
+
+    /** {@link #reluBackward} for float64 (and the scalar reference mode): the same rule, element by element. */
+    static void reluBackwardScalar(CpuStorage grad, Layout lg, CpuStorage out, Layout lo, CpuStorage dst, Layout ld) {
+        StridedLoop loop = new StridedLoop(ld.shape(), lg, lo, ld);
+        int sg = loop.innerStride(0), sy = loop.innerStride(1), sd = loop.innerStride(2);
+        if (dst.dtype() == dev.jtorch.DType.FLOAT64) {
+            double[] g = grad.doubles(), y = out.doubles(), d = dst.doubles();
+            loop.forEachRow((off, n) -> {
+                for (int i = 0, p = off[0], q = off[1], r = off[2]; i < n; i++, p += sg, q += sy, r += sd) {
+                    d[r] = y[q] <= 0.0 ? 0.0 : g[p];
+                }
+            }, true);
+        } else {
+            float[] g = grad.floats(), y = out.floats(), d = dst.floats();
+            loop.forEachRow((off, n) -> {
+                for (int i = 0, p = off[0], q = off[1], r = off[2]; i < n; i++, p += sg, q += sy, r += sd) {
+                    d[r] = y[q] <= 0f ? 0f : g[p];
+                }
+            }, true);
+        }
+    }
+
     /** a is dense; b is dense (bStride 1) or one repeated value (bStride 0). */
     private static void binaryDense(BinaryOp op, float[] a, int ao, float[] b, int bo, int bStride,
                                     float[] d, int dof, int n) {

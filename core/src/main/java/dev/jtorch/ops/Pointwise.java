@@ -39,7 +39,17 @@ public final class Pointwise {
             case RSQRT -> g.mul(so.get().pow(3)).mul(-0.5);
             case TANH -> g.mul(so.get().square().rsub(1));
             case SIGMOID -> { Tensor y = so.get(); yield g.mul(y).mul(y.rsub(1)); }
-            case RELU -> g.mul(so.get().gt(0).to(g.dtype()));
+            case RELU -> { // one fused pass (threshold_backward); else the mask product
+                Tensor y = so.get();
+                if ((g.dtype() != DType.FLOAT32 && g.dtype() != DType.FLOAT64) || y.dtype() != g.dtype()
+                        || !java.util.Arrays.equals(y.shape(), g.shape()) || !g.device().equals(y.device())
+                        || Autograd.needsGrad(g)) { // double backward needs the recorded product
+                    yield g.mul(y.gt(0).to(g.dtype()));
+                }
+                Tensor d = Creation.zeros(g.shape(), g.dtype(), g.device());
+                g.backend().reluBackward(g.storage(), g.layout(), y.storage(), y.layout(), d.storage(), d.layout());
+                yield d;
+            }
             case SIGN -> Creation.zerosLike(g);
             case SQUARE -> g.mul(sx.get().mul(2));
             case RECIPROCAL -> g.mul(so.get().square()).neg();
