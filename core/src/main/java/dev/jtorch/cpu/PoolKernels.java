@@ -206,7 +206,7 @@ final class PoolKernels {
                     }
                 }
                 y[o] = best;
-                if (idx != null) idx[o] = at;
+                idx[o] = at;
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.jtorch.autograd;
 
+import static dev.jtorch.Permutations.identity;
+import static dev.jtorch.Permutations.permutation;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -193,23 +195,6 @@ class GradCheckPropertiesTest {
             }
         }
         return new Operand(leaf(ls, values.draw(numel(ls), rnd), requiresGrad), view, how);
-    }
-
-    static int[] identity(int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        return p;
-    }
-
-    static int[] permutation(int n, Random rnd) {
-        int[] p = identity(n);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     static int numel(int[] shape) {

@@ -1,5 +1,7 @@
 package dev.jtorch.cpu;
 
+import static dev.jtorch.Permutations.identity;
+import static dev.jtorch.Permutations.permutation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,23 +115,6 @@ class FastVsReferenceTest {
         }
         int offset = mess == Mess.OFFSET_AND_GAPS || rnd.nextInt(4) == 0 ? rnd.nextInt(5) : 0;
         return new Layout(shape, strides, offset);
-    }
-
-    static int[] identity(int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        return p;
-    }
-
-    static int[] permutation(int n, Random rnd) {
-        int[] p = identity(n);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     /** Storage slots of the layout's elements, in row-major order of the logical index. */

@@ -1,6 +1,5 @@
 package dev.jtorch.models;
 
-import dev.jtorch.DType;
 import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
 import dev.jtorch.io.StateDict;
@@ -107,23 +106,13 @@ public class DenseNet extends Module {
 
     /**
      * What torchvision does when it loads a DenseNet checkpoint: the keys go through
-     * {@link #remapLegacyKeys}, and, as PyTorch's BatchNorm does for state dicts saved before it
-     * had {@code num_batches_tracked} (no {@code _metadata} version, or a version below 2), each
-     * BatchNorm of {@code model} whose {@code running_mean} is there but whose
-     * {@code num_batches_tracked} is not gets a 0. Returns a new state dict (metadata kept).
+     * {@link #remapLegacyKeys}. Returns a new state dict (metadata kept). A missing BatchNorm
+     * {@code num_batches_tracked} (checkpoints older than PyTorch 0.4.1) needs nothing here:
+     * {@code Module.loadStateDict} accepts it for every BatchNorm, as PyTorch does.
      */
     public static StateDict upgradeLegacyStateDict(Module model, StateDict state) {
         StateDict out = new StateDict(remapLegacyKeys(state));
         out.metadata().putAll(state.metadata());
-        model.namedModules().forEach((name, m) -> {
-            if (!(m instanceof BatchNorm2d) || m.buffer("num_batches_tracked") == null) return;
-            String prefix = name.isEmpty() ? "" : name + ".";
-            Map<String, Object> meta = state.metadata().get(name);
-            boolean beforeVersion2 = meta == null || !(meta.get("version") instanceof Number v) || v.longValue() < 2;
-            if (beforeVersion2 && out.containsKey(prefix + "running_mean") && !out.containsKey(prefix + "num_batches_tracked")) {
-                out.put(prefix + "num_batches_tracked", Torch.scalarTensor(0, DType.INT64));
-            }
-        });
         return out;
     }
 
