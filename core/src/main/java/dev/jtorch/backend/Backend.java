@@ -93,6 +93,20 @@ public interface Backend {
                 Storage out, Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups);
 
     /**
+     * Inference convolution with what follows it fused: {@code out = conv2d(input, weight) + bias},
+     * then {@code + residual} when residual is not null (same shape as out), then ReLU when
+     * {@code relu}. Nothing here is differentiated, so a backend may apply the steps while the
+     * product is in cache; this default runs them one after another.
+     */
+    default void conv2dInference(Storage input, Layout inputLayout, Storage weight, Layout weightLayout, Storage bias,
+                                 Layout biasLayout, Storage residual, Layout residualLayout, boolean relu,
+                                 Storage out, Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups) {
+        conv2d(input, inputLayout, weight, weightLayout, bias, biasLayout, out, outLayout, stride, padding, dilation, groups);
+        if (residual != null) binary(BinaryOp.ADD, out, outLayout, residual, residualLayout, out, outLayout);
+        if (relu) unary(UnaryOp.RELU, 0, 0, out, outLayout, out, outLayout);
+    }
+
+    /**
      * The input gradient of conv2d: {@code gradInput} (whose layout gives the input size, which
      * the output size alone does not fix) from gradOut and the weight. Also the forward of a
      * transposed convolution.

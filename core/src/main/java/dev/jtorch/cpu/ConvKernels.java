@@ -29,7 +29,7 @@ final class ConvKernels {
     /** Depth of the weight-gradient product the images of a batch are grouped to reach. */
     private static final int BATCH_K = 512;
 
-    private static float[] floatColumns(int size) {
+    static float[] floatColumns(int size) {
         float[][] holder = FLOAT_COLUMNS.get();
         if (holder[0].length < size) holder[0] = new float[size];
         return holder[0];
@@ -62,15 +62,16 @@ final class ConvKernels {
         ConvShape s = ConvShape.of(xl, wl, yl, stride, padding, dilation, groups);
         DenseOperand wd = DenseOperand.of(w, wl);
         DenseOperand bd = bias == null ? null : DenseOperand.of(bias, bl);
+        boolean f32 = x.dtype() == DType.FLOAT32;
+        if (f32) {
+            ConvForward.forward(x, xl, wd, bd, null, false, y, yl, s);
+            return;
+        }
+        // float64 (gradient checks): the plain im2col + GEMM loop.
         int[] xs = xl.strides();
         int plane = s.plane(), depth = s.depth(), cog = s.outCg(), cig = s.inCg();
         int flat = ConvShape.planeStride(s.inH(), s.inW(), xs[2], xs[3]);
         boolean direct = s.pointwise() && flat >= 0;
-        boolean f32 = x.dtype() == DType.FLOAT32;
-        if (f32 && ConvImageBatch.images(s) > 1) {
-            ConvImageBatch.forward(x, xl, wd, bd, y, yl, s, floatColumns(depth * plane * ConvImageBatch.images(s)));
-            return;
-        }
         Object col = direct ? null : f32 ? floatColumns(depth * plane) : doubleColumns(depth * plane);
         for (int n = 0; n < s.batch(); n++) {
             int yImage = yl.offset() + n * s.outC() * plane;
@@ -90,6 +91,31 @@ final class ConvKernels {
                 }
             }
         }
+    }
+
+    /**
+     * {@code out = relu?(conv2d(x, w) + bias + residual)}: the inference form of a convolution
+     * followed by a (folded) batch norm, a residual add and a ReLU. float64 runs the plain
+     * convolution and then the rest elementwise.
+     */
+    static void forwardFused(CpuStorage x, Layout xl, CpuStorage w, Layout wl, CpuStorage bias, Layout bl,
+                             CpuStorage residual, Layout rl, boolean relu, CpuStorage y, Layout yl,
+                             int[] stride, int[] padding, int[] dilation, int groups) {
+        if (x.dtype() != DType.FLOAT32) {
+            forward(x, xl, w, wl, bias, bl, y, yl, stride, padding, dilation, groups);
+            double[] out = y.doubles();
+            DenseOperand r = residual == null ? null : DenseOperand.of(residual, rl);
+            for (int i = 0; i < yl.numel(); i++) {
+                double v = out[yl.offset() + i] + (r == null ? 0.0 : r.doubles()[r.offset() + i]);
+                out[yl.offset() + i] = relu && !(v > 0 || v != v) ? 0.0 : v;
+            }
+            return;
+        }
+        checkDtype("slow_conv2d_cpu", x, w, y, bias, residual);
+        DenseOperand.requireContiguous(yl, "conv2d output");
+        ConvShape s = ConvShape.of(xl, wl, yl, stride, padding, dilation, groups);
+        ConvForward.forward(x, xl, DenseOperand.of(w, wl), bias == null ? null : DenseOperand.of(bias, bl),
+                residual == null ? null : DenseOperand.of(residual, rl), relu, y, yl, s);
     }
 
     /** gradInput (contiguous, overwritten) of conv2d given gradOut and the weight. */

@@ -55,6 +55,11 @@ public final class Gemm {
 
     private Gemm() {}
 
+    /** Whether the Vector API kernels run ({@code -Djtorch.simd=false} turns them off). */
+    static boolean simd() {
+        return SIMD;
+    }
+
     /**
      * C = A·B (accumulate=false) or C += A·B (accumulate=true), float32, multithreaded through
      * {@link Parallel}. See the class comment for the layout of the operands.
@@ -83,6 +88,65 @@ public final class Gemm {
             dotColumns(m, n, k, a, aOff, aRowStride, b, bOff, bColStride, c, cOff, cRowStride, accumulate);
             return;
         }
+        BPanels panels = (p0, kc, j0, cols, dst, at) -> GemmPacking.packB(b, bOff, bRowStride, bColStride, p0, kc, j0, cols, dst, at);
+        tiled(m, n, k, a, aOff, aRowStride, aColStride, panels, c, cOff, cRowStride, accumulate, null);
+    }
+
+    /**
+     * C = A·B, float32, where row p of B starts at {@code b[bRows[p]]} and its columns are
+     * contiguous: B(p, j) = b[bRows[p] + j]. This is the implicit im2col of a stride-1
+     * convolution over a padded image ({@link ConvKernels}): every row of the column matrix is a
+     * shifted window of one channel, so the matrix is never written out; its micro-panels are
+     * packed straight from the image. After each thread's slice of C is complete, {@code epilogue}
+     * (if not null) runs on that slice while it is still in cache.
+     */
+    static void sgemmRowTable(int m, int n, int k, float[] a, int aOff, int aRowStride,
+                              float[] b, int[] bRows, float[] c, int cOff, int cRowStride, SliceEpilogue epilogue) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (!SIMD || k <= 0) {
+            rowTableReference(m, n, k, a, aOff, aRowStride, b, bRows, c, cOff, cRowStride);
+            if (epilogue != null) epilogue.apply(0, m, 0, n);
+            return;
+        }
+        BPanels panels = (p0, kc, j0, cols, dst, at) -> GemmPacking.packRowTable(b, bRows, p0, kc, j0, cols, dst, at);
+        tiled(m, n, k, a, aOff, aRowStride, 1, panels, c, cOff, cRowStride, false, epilogue);
+    }
+
+    /**
+     * As {@link #sgemm} with C = A·B (no accumulation), then {@code epilogue} on each thread's
+     * finished slice of C: the fused bias, residual and activation of an inference convolution.
+     */
+    static void sgemm(int m, int n, int k, float[] a, int aOff, int aRowStride,
+                      float[] b, int bOff, int bRowStride, float[] c, int cOff, int cRowStride, SliceEpilogue epilogue) {
+        if (!SIMD || m == 1 || k <= 0) {
+            sgemm(m, n, k, a, aOff, aRowStride, 1, b, bOff, bRowStride, 1, c, cOff, cRowStride, false);
+            if (epilogue != null && m > 0 && n > 0) epilogue.apply(0, m, 0, n);
+            return;
+        }
+        BPanels panels = (p0, kc, j0, cols, dst, at) -> GemmPacking.packB(b, bOff, bRowStride, 1, p0, kc, j0, cols, dst, at);
+        tiled(m, n, k, a, aOff, aRowStride, 1, panels, c, cOff, cRowStride, false, epilogue);
+    }
+
+    /**
+     * The work applied to a finished block of C: rows i0 to i1, columns j0 to j1 (absolute
+     * indices into the product). Each block is handed over once, by the thread that computed it.
+     */
+    @FunctionalInterface
+    interface SliceEpilogue {
+        void apply(int i0, int i1, int j0, int j1);
+    }
+
+    /** Packs the micro-panel B[p0:p0+kc, j0:j0+cols] (cols <= NR) into {@code dst} from {@code at}. */
+    @FunctionalInterface
+    private interface BPanels {
+        void pack(int p0, int kc, int j0, int cols, float[] dst, int at);
+    }
+
+    /** The tiled product, split across threads by slices of C. */
+    private static void tiled(int m, int n, int k, float[] a, int aOff, int aRowStride, int aColStride, BPanels b,
+                              float[] c, int cOff, int cRowStride, boolean accumulate, SliceEpilogue epilogue) {
         int threads = (int) Math.min(Parallel.numThreads(), Math.max(1, (long) m * n * k / MIN_FMAS_PER_THREAD));
         int tilesN = ceilDiv(n, NR);
         int tilesM = ceilDiv(m, MR);
@@ -94,16 +158,17 @@ public final class Gemm {
             Parallel.forRange(0, parts, 1, (lo, hi) -> {
                 int j0 = sliceStart(lo, parts, tilesN, NR, n);
                 int j1 = sliceStart(hi, parts, tilesN, NR, n);
-                blocked(m, j1 - j0, k, a, aOff, aRowStride, aColStride,
-                        b, bOff + j0 * bColStride, bRowStride, bColStride, c, cOff + j0, cRowStride, accumulate);
+                blocked(m, j0, j1 - j0, k, a, aOff, aRowStride, aColStride, b, c, cOff + j0, cRowStride, accumulate);
+                if (epilogue != null && j1 > j0) epilogue.apply(0, m, j0, j1);
             });
         } else {
             int parts = Math.min(threads, tilesM);
             Parallel.forRange(0, parts, 1, (lo, hi) -> {
                 int i0 = sliceStart(lo, parts, tilesM, MR, m);
                 int i1 = sliceStart(hi, parts, tilesM, MR, m);
-                blocked(i1 - i0, n, k, a, aOff + i0 * aRowStride, aRowStride, aColStride,
-                        b, bOff, bRowStride, bColStride, c, cOff + i0 * cRowStride, cRowStride, accumulate);
+                blocked(i1 - i0, 0, n, k, a, aOff + i0 * aRowStride, aRowStride, aColStride, b,
+                        c, cOff + i0 * cRowStride, cRowStride, accumulate);
+                if (epilogue != null && i1 > i0) epilogue.apply(i0, i1, 0, n);
             });
         }
     }
@@ -113,10 +178,12 @@ public final class Gemm {
         return Math.min(size, (int) ((long) tiles * part / parts) * tile);
     }
 
-    /** The single-threaded BLIS loop nest over one slice of C. */
-    private static void blocked(int m, int n, int k,
-                                float[] a, int aOff, int ars, int acs,
-                                float[] b, int bOff, int brs, int bcs,
+    /**
+     * The single-threaded BLIS loop nest over one slice of C: columns {@code j0} to
+     * {@code j0 + n} of B (C starts at that column already).
+     */
+    private static void blocked(int m, int j0, int n, int k,
+                                float[] a, int aOff, int ars, int acs, BPanels b,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
         Workspace ws = WORKSPACE.get();
         for (int jc = 0; jc < n; jc += NC) {
@@ -143,7 +210,7 @@ public final class Gemm {
                         if (ic == 0) {
                             // Packed on first use, so the panel is still in L1 for the sweep
                             // below; later A blocks reuse it from L2/L3.
-                            GemmPacking.packB(b, bOff, brs, bcs, pc, kc, jc + jr, cols, bPack, jr * kc);
+                            b.pack(pc, kc, j0 + jc + jr, cols, bPack, jr * kc);
                         }
                         sweepPanel(mc, cols, kc, aBlock, aBase, lda, bPack, jr * kc,
                                 c, cOff + ic * ldc + jc + jr, ldc, add, ws.edge);
@@ -272,6 +339,20 @@ public final class Gemm {
                 }
                 int at = cOff + i * cRowStride + j;
                 c[at] = accumulate ? c[at] + sum : sum;
+            }
+        }
+    }
+
+    /** The scalar oracle of {@link #sgemmRowTable}. */
+    static void rowTableReference(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int[] bRows,
+                                  float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) {
+                    sum += a[aOff + i * lda + p] * b[bRows[p] + j];
+                }
+                c[cOff + i * ldc + j] = sum;
             }
         }
     }

@@ -48,6 +48,17 @@ final class GemmPacking {
         }
     }
 
+    /** Packs the micro-panel of a row-table B (row p at {@code b[rows[p]]}, columns contiguous). */
+    static void packRowTable(float[] b, int[] rows, int p0, int kc, int j0, int cols, float[] dst, int at) {
+        for (int p = 0; p < kc; p++) {
+            int d = at + p * NR;
+            System.arraycopy(b, rows[p0 + p] + j0, dst, d, cols);
+            if (cols < NR) {
+                Arrays.fill(dst, d + cols, d + NR, 0f);
+            }
+        }
+    }
+
     /** The common case, B rows contiguous: each k step is one block copy of up to NR floats. */
     private static void packRowsContiguous(float[] b, int src, int rs, int kc, int cols, float[] dst, int panel) {
         for (int p = 0; p < kc; p++) {

@@ -18,6 +18,8 @@ public class Conv2d extends Module {
     private final int[] kernelSize, stride, padding, dilation;
     /** "same" or "valid" when padding was given as a string, else null. */
     private final String paddingString;
+    /** The last batch-norm folding of this convolution ({@link ConvBnFolding}); rebuilt when stale. */
+    private volatile ConvBnFolding.FoldedConv folded;
 
     public Conv2d(int inChannels, int outChannels, int kernelSize) { this(builder(inChannels, outChannels, kernelSize)); }
 
@@ -129,6 +131,16 @@ public class Conv2d extends Module {
     public int[] padding() { return padding.clone(); }
     public String paddingString() { return paddingString; }
     public int[] dilation() { return dilation.clone(); }
+
+    /** This convolution with {@code bn} folded in, cached while its sources are unchanged. */
+    ConvBnFolding.FoldedConv foldedWith(BatchNorm2d bn) {
+        ConvBnFolding.FoldedConv f = folded;
+        if (f == null || !f.isCurrent(this, bn)) {
+            f = ConvBnFolding.FoldedConv.of(this, bn);
+            folded = f;
+        }
+        return f;
+    }
 
     @Override
     public Tensor forward(Tensor input) {

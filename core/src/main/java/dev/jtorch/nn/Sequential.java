@@ -45,7 +45,18 @@ public class Sequential extends Module implements Iterable<Module> {
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
-        for (Module m : this) x = m.forward(x);
+        List<Module> layers = new ArrayList<>(registeredChildren().values());
+        Tensor[] folded = new Tensor[1];
+        for (int i = 0; i < layers.size(); ) {
+            // Conv2d + BatchNorm2d (+ ReLU) in eval mode without gradients run as one convolution.
+            int consumed = ConvBnFolding.runFolded(layers, i, x, folded);
+            if (consumed > 0) {
+                x = folded[0];
+                i += consumed;
+            } else {
+                x = layers.get(i++).forward(x);
+            }
+        }
         return x;
     }
 

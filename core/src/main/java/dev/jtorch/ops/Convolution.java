@@ -35,33 +35,8 @@ public final class Convolution {
                     + Arrays.toString(input.shape()));
         }
         int[] s = pair(stride, "stride"), p = pair(padding, "padding"), d = pair(dilation, "dilation");
-        checkParams(s, p, d, groups);
-        checkWeight(input, weight, false);
         int[] in = input.shape(), w = weight.shape();
-        if (w[0] % groups != 0) {
-            throw new IllegalArgumentException("Given groups=" + groups + ", expected weight to be divisible by " + groups
-                    + " at dimension 0, but got weight of size [" + Arrays.toString(w) + "] instead");
-        }
-        if (in[1] != w[1] * groups) {
-            throw new IllegalArgumentException("Given groups=" + groups + ", weight of size " + Arrays.toString(w)
-                    + ", expected input" + Arrays.toString(in) + " to have " + w[1] * groups + " channels, but got " + in[1]
-                    + " channels instead");
-        }
-        checkBias(bias, w, w[0]);
-        checkTypes(input, weight, bias);
-        int[] outShape = new int[4];
-        outShape[0] = in[0];
-        outShape[1] = w[0];
-        for (int i = 0; i < 2; i++) {
-            int padded = in[2 + i] + 2 * p[i];
-            int kernel = d[i] * (w[2 + i] - 1) + 1;
-            if (padded < kernel) {
-                throw new IllegalArgumentException("Calculated padded input size per channel: (" + (in[2] + 2 * p[0]) + " x "
-                        + (in[3] + 2 * p[1]) + "). Kernel size: (" + (d[0] * (w[2] - 1) + 1) + " x " + (d[1] * (w[3] - 1) + 1)
-                        + "). Kernel size can't be greater than actual input size");
-            }
-            outShape[2 + i] = (padded - kernel) / s[i] + 1;
-        }
+        int[] outShape = outputShape(input, weight, bias, s, p, d, groups);
         Tensor out = forwardKernel(input, weight, bias, outShape, s, p, d, groups);
         SavedTensor sx = SavedTensor.save(input), sw = SavedTensor.save(weight);
         return Autograd.record(out, "ConvolutionBackward0", g -> new Tensor[]{
@@ -158,6 +133,71 @@ public final class Convolution {
                 weight.requiresGrad() ? weightGradKernel(sx.get(), g, w, s, p, d, groups) : null,
                 bias != null && bias.requiresGrad() ? Reductions.sum(g, new int[]{0, 2, 3}, false) : null},
                 input, weight, bias);
+    }
+
+    /** Checks conv2d's operands as PyTorch does and returns the output shape. */
+    private static int[] outputShape(Tensor input, Tensor weight, Tensor bias, int[] s, int[] p, int[] d, int groups) {
+        checkParams(s, p, d, groups);
+        checkWeight(input, weight, false);
+        int[] in = input.shape(), w = weight.shape();
+        if (w[0] % groups != 0) {
+            throw new IllegalArgumentException("Given groups=" + groups + ", expected weight to be divisible by " + groups
+                    + " at dimension 0, but got weight of size [" + Arrays.toString(w) + "] instead");
+        }
+        if (in[1] != w[1] * groups) {
+            throw new IllegalArgumentException("Given groups=" + groups + ", weight of size " + Arrays.toString(w)
+                    + ", expected input" + Arrays.toString(in) + " to have " + w[1] * groups + " channels, but got " + in[1]
+                    + " channels instead");
+        }
+        checkBias(bias, w, w[0]);
+        checkTypes(input, weight, bias);
+        int[] outShape = new int[4];
+        outShape[0] = in[0];
+        outShape[1] = w[0];
+        for (int i = 0; i < 2; i++) {
+            int padded = in[2 + i] + 2 * p[i];
+            int kernel = d[i] * (w[2 + i] - 1) + 1;
+            if (padded < kernel) {
+                throw new IllegalArgumentException("Calculated padded input size per channel: (" + (in[2] + 2 * p[0]) + " x "
+                        + (in[3] + 2 * p[1]) + "). Kernel size: (" + (d[0] * (w[2] - 1) + 1) + " x " + (d[1] * (w[3] - 1) + 1)
+                        + "). Kernel size can't be greater than actual input size");
+            }
+            outShape[2 + i] = (padded - kernel) / s[i] + 1;
+        }
+        return outShape;
+    }
+
+    /**
+     * Inference form of {@code relu(conv2d(input, weight, bias) + residual)}: residual may be null,
+     * relu may be false. No autograd history is recorded, so this is only for tensors that need
+     * no gradient (it refuses otherwise); the backend may compute it as one fused pass. Folded
+     * Conv-BatchNorm(-ReLU) blocks of models in eval mode run through here ({@code dev.jtorch.nn.ConvBnFolding}).
+     */
+    public static Tensor conv2dInference(Tensor input, Tensor weight, Tensor bias, Tensor residual, boolean relu,
+                                         int[] stride, int[] padding, int[] dilation, int groups) {
+        if (Autograd.needsGrad(input, weight, bias, residual)) {
+            throw new IllegalStateException("conv2dInference records no gradient, but an operand requires grad"
+                    + " (use conv2d, or run under Torch.noGrad())");
+        }
+        if (input.dim() != 4) {
+            throw new IllegalArgumentException("conv2dInference expects a 4D (batched) input, but got input of size: "
+                    + Arrays.toString(input.shape()));
+        }
+        int[] s = pair(stride, "stride"), p = pair(padding, "padding"), d = pair(dilation, "dilation");
+        int[] outShape = outputShape(input, weight, bias, s, p, d, groups);
+        if (residual != null) {
+            if (!Arrays.equals(residual.shape(), outShape)) {
+                throw new IllegalArgumentException("conv2dInference: residual of size " + Arrays.toString(residual.shape())
+                        + " does not match the output size " + Arrays.toString(outShape));
+            }
+            checkTypes(input, residual, null);
+        }
+        Tensor out = Creation.zeros(outShape, input.dtype(), input.device());
+        input.backend().conv2dInference(input.storage(), input.layout(), weight.storage(), weight.layout(),
+                bias == null ? null : bias.storage(), bias == null ? null : bias.layout(),
+                residual == null ? null : residual.storage(), residual == null ? null : residual.layout(), relu,
+                out.storage(), out.layout(), s, p, d, groups);
+        return out;
     }
 
     // ---- kernels (no history: the ops above record it) --------------------------------------

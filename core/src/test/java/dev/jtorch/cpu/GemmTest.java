@@ -56,6 +56,36 @@ class GemmTest {
         }
     }
 
+    /**
+     * The row-table product (implicit im2col) against its scalar oracle, with overlapping rows as
+     * a convolution's shifted windows have them, an epilogue that sees every element exactly once,
+     * and one or two threads.
+     */
+    @Test
+    void rowTableMatchesReferenceAndHandsEveryBlockToTheEpilogueOnce() {
+        Random rnd = new Random(11);
+        for (int trial = 0; trial < 60; trial++) {
+            Parallel.setNumThreads(1 + trial % 2);
+            int m = 1 + rnd.nextInt(80), n = 1 + rnd.nextInt(trial < 50 ? 100 : 3000), k = 1 + rnd.nextInt(300);
+            float[] b = new float[n + 50 * k];
+            for (int i = 0; i < b.length; i++) b[i] = (float) rnd.nextGaussian();
+            int[] rows = new int[k];
+            for (int p = 0; p < k; p++) rows[p] = rnd.nextInt(b.length - n + 1);
+            float[] a = new float[m * k];
+            for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
+            float[] c = new float[m * n], expected = new float[m * n];
+            Gemm.rowTableReference(m, n, k, a, 0, k, b, rows, expected, 0, n);
+            AtomicIntegerArray seen = new AtomicIntegerArray(m * n);
+            Gemm.sgemmRowTable(m, n, k, a, 0, k, b, rows, c, 0, n, (i0, i1, j0, j1) -> {
+                for (int i = i0; i < i1; i++) for (int j = j0; j < j1; j++) seen.incrementAndGet(i * n + j);
+            });
+            for (int i = 0; i < m * n; i++) {
+                assertEquals(expected[i], c[i], 1e-4f * (1 + Math.abs(expected[i])), "element " + i + " of " + m + "x" + n + "x" + k);
+                assertEquals(1, seen.get(i), "epilogue calls covering element " + i);
+            }
+        }
+    }
+
     @Test
     void sgemmMatchesReferenceOnLargerShapes() {
         Random rnd = new Random(7);

@@ -4,6 +4,7 @@ import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
 import dev.jtorch.nn.BatchNorm2d;
 import dev.jtorch.nn.Conv2d;
+import dev.jtorch.nn.ConvBnFolding;
 import dev.jtorch.nn.F;
 import dev.jtorch.nn.Linear;
 import dev.jtorch.nn.Module;
@@ -41,7 +42,7 @@ public final class InceptionBlocks {
         }
 
         @Override
-        public Tensor forward(Tensor x) { return F.relu(call("bn", call("conv", x)), true); }
+        public Tensor forward(Tensor x) { return ConvBnFolding.convBnRelu(this, "conv", "bn", x); }
     }
 
     /** 35x35 block: 1x1, 5x5, double 3x3 and pooled branches. */

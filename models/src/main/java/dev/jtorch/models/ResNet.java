@@ -4,6 +4,7 @@ import dev.jtorch.Tensor;
 import dev.jtorch.nn.AdaptiveAvgPool2d;
 import dev.jtorch.nn.BatchNorm2d;
 import dev.jtorch.nn.Conv2d;
+import dev.jtorch.nn.ConvBnFolding;
 import dev.jtorch.nn.Init;
 import dev.jtorch.nn.Linear;
 import dev.jtorch.nn.MaxPool2d;
@@ -94,15 +95,10 @@ public class ResNet extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor identity = x;
-            Tensor out = call("conv1", x);
-            out = call("bn1", out);
-            out = call("relu", out);
-            out = call("conv2", out);
-            out = call("bn2", out);
-            if (hasDownsample()) identity = call("downsample", x);
-            out = out.add_(identity);
-            return call("relu", out);
+            // relu(bn(conv(x))) steps run folded into one convolution in eval mode without gradients.
+            Tensor identity = hasDownsample() ? call("downsample", x) : x;
+            Tensor out = ConvBnFolding.convBn(this, "conv1", "bn1", x, null, "relu");
+            return ConvBnFolding.convBn(this, "conv2", "bn2", out, identity, "relu");
         }
     }
 
@@ -136,18 +132,11 @@ public class ResNet extends Module {
 
         @Override
         public Tensor forward(Tensor x) {
-            Tensor identity = x;
-            Tensor out = call("conv1", x);
-            out = call("bn1", out);
-            out = call("relu", out);
-            out = call("conv2", out);
-            out = call("bn2", out);
-            out = call("relu", out);
-            out = call("conv3", out);
-            out = call("bn3", out);
-            if (hasDownsample()) identity = call("downsample", x);
-            out = out.add_(identity);
-            return call("relu", out);
+            // relu(bn(conv(x))) steps run folded into one convolution in eval mode without gradients.
+            Tensor identity = hasDownsample() ? call("downsample", x) : x;
+            Tensor out = ConvBnFolding.convBn(this, "conv1", "bn1", x, null, "relu");
+            out = ConvBnFolding.convBn(this, "conv2", "bn2", out, null, "relu");
+            return ConvBnFolding.convBn(this, "conv3", "bn3", out, identity, "relu");
         }
     }
 
@@ -237,9 +226,7 @@ public class ResNet extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        x = call("conv1", x);
-        x = call("bn1", x);
-        x = call("relu", x);
+        x = ConvBnFolding.convBn(this, "conv1", "bn1", x, null, "relu");
         x = call("maxpool", x);
 
         x = call("layer1", x);

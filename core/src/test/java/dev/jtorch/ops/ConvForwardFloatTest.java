@@ -1,0 +1,87 @@
+package dev.jtorch.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.jtorch.DType;
+import dev.jtorch.Tensor;
+import dev.jtorch.Torch;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+/**
+ * The float32 convolution forward, every route of it (pointwise, shifted rows over a padded
+ * image, im2col, several images per GEMM) and its fused inference form (bias, residual, ReLU),
+ * against the float64 convolution (the plain im2col + scalar GEMM loop) on random shapes,
+ * strides, paddings, dilations, groups and non-contiguous inputs.
+ */
+class ConvForwardFloatTest {
+
+    private static Tensor values(Random rnd, int... shape) {
+        int n = 1;
+        for (int s : shape) n *= s;
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = rnd.nextGaussian();
+        return Torch.tensor(v).reshape(shape);
+    }
+
+    private static void close(Tensor expected64, Tensor actual32, String what) {
+        double[] e = expected64.toDoubleArray(), a = actual32.toDoubleArray();
+        assertEquals(e.length, a.length, what);
+        double scale = 1;
+        for (double v : e) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < e.length; i++) {
+            // NaN-aware: a NaN on either side fails unless both are NaN.
+            if (Double.isNaN(e[i]) || Double.isNaN(a[i])) assertEquals(Double.isNaN(e[i]), Double.isNaN(a[i]), what + " element " + i);
+            else assertEquals(e[i], a[i], 1e-5 * scale, what + " element " + i);
+        }
+    }
+
+    @Property(tries = 150)
+    void floatForwardMatchesDouble(@ForAll @IntRange(min = 1, max = 3) int batch, @ForAll @IntRange(min = 1, max = 2) int groups,
+                                   @ForAll @IntRange(min = 1, max = 5) int kernel, @ForAll @IntRange(min = 1, max = 2) int stride,
+                                   @ForAll @IntRange(min = 0, max = 2) int padding, @ForAll @IntRange(min = 1, max = 2) int dilation,
+                                   @ForAll boolean transposedInput, @ForAll boolean bias, @ForAll boolean residual,
+                                   @ForAll boolean relu, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int inC = groups * (1 + rnd.nextInt(5)), outC = groups * (1 + rnd.nextInt(9));
+        int h = dilation * (kernel - 1) + 1 + rnd.nextInt(30), w = dilation * (kernel - 1) + 1 + rnd.nextInt(40);
+        Tensor x64 = transposedInput ? values(rnd, batch, inC, w, h).transpose(2, 3) : values(rnd, batch, inC, h, w);
+        Tensor w64 = values(rnd, outC, inC / groups, kernel, kernel);
+        Tensor b64 = bias ? values(rnd, outC) : null;
+        int[] s = {stride}, p = {padding}, d = {dilation};
+        Tensor expected = Convolution.conv2d(x64, w64, b64, s, p, d, groups);
+        Tensor x32 = transposedInput ? x64.transpose(2, 3).to(DType.FLOAT32).transpose(2, 3) : x64.to(DType.FLOAT32);
+        Tensor w32 = w64.to(DType.FLOAT32), b32 = bias ? b64.to(DType.FLOAT32) : null;
+        close(expected, Convolution.conv2d(x32, w32, b32, s, p, d, groups), "conv2d");
+
+        Tensor r64 = residual ? values(rnd, expected.shape()) : null;
+        Tensor fused64 = r64 == null ? expected : expected.add(r64);
+        if (relu) fused64 = fused64.relu();
+        Tensor fused32 = Convolution.conv2dInference(x32, w32, b32, r64 == null ? null : r64.to(DType.FLOAT32), relu,
+                s, p, d, groups);
+        close(fused64, fused32, "conv2dInference");
+        close(fused64, Convolution.conv2dInference(x64, w64, b64, r64, relu, s, p, d, groups), "conv2dInference float64");
+    }
+
+    @Test
+    void inferenceRefusesOperandsThatNeedGradients() {
+        Tensor x = Torch.randn(1, 2, 5, 5), w = Torch.randn(3, 2, 3, 3).requiresGrad_(true);
+        var e = assertThrows(IllegalStateException.class,
+                () -> Convolution.conv2dInference(x, w, null, null, true, new int[]{1}, new int[]{1}, new int[]{1}, 1));
+        assertEquals(true, e.getMessage().contains("requires grad"), e.getMessage());
+    }
+
+    @Test
+    void inferenceChecksTheResidualShape() {
+        Tensor x = Torch.randn(1, 2, 5, 5), w = Torch.randn(3, 2, 3, 3);
+        var e = assertThrows(IllegalArgumentException.class, () -> Convolution.conv2dInference(x, w, null,
+                Torch.randn(1, 3, 4, 4), false, new int[]{1}, new int[]{1}, new int[]{1}, 1));
+        assertEquals("conv2dInference: residual of size [1, 3, 4, 4] does not match the output size [1, 3, 5, 5]",
+                e.getMessage());
+    }
+}
