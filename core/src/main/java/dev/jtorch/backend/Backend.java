@@ -93,17 +93,26 @@ public interface Backend {
                 Storage out, Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups);
 
     /**
-     * Inference convolution with what follows it fused: {@code out = conv2d(input, weight) + bias},
-     * then {@code + residual} when residual is not null (same shape as out), then ReLU when
-     * {@code relu}. Nothing here is differentiated, so a backend may apply the steps while the
-     * product is in cache; this default runs them one after another.
+     * Inference convolution with what follows it fused: {@code out = conv2d(input, weight) * scale + bias}
+     * with scale and bias [outC] vectors (either may be null), then {@code + residual} when residual
+     * is not null (same shape as out), then ReLU when {@code relu}. A batch norm in eval mode is
+     * such a scale and bias. Nothing here is differentiated, so a backend may apply the steps while
+     * the product is in cache; this default runs them one after another.
      */
-    default void conv2dInference(Storage input, Layout inputLayout, Storage weight, Layout weightLayout, Storage bias,
-                                 Layout biasLayout, Storage residual, Layout residualLayout, boolean relu,
+    default void conv2dInference(Storage input, Layout inputLayout, Storage weight, Layout weightLayout,
+                                 Storage scale, Layout scaleLayout, Storage bias, Layout biasLayout,
+                                 Storage residual, Layout residualLayout, boolean relu,
                                  Storage out, Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups) {
-        conv2d(input, inputLayout, weight, weightLayout, bias, biasLayout, out, outLayout, stride, padding, dilation, groups);
+        conv2d(input, inputLayout, weight, weightLayout, null, null, out, outLayout, stride, padding, dilation, groups);
+        if (scale != null) binary(BinaryOp.MUL, out, outLayout, scale, perChannel(scaleLayout, outLayout), out, outLayout);
+        if (bias != null) binary(BinaryOp.ADD, out, outLayout, bias, perChannel(biasLayout, outLayout), out, outLayout);
         if (residual != null) binary(BinaryOp.ADD, out, outLayout, residual, residualLayout, out, outLayout);
         if (relu) unary(UnaryOp.RELU, 0, 0, out, outLayout, out, outLayout);
+    }
+
+    /** A [C] vector's layout broadcast over an [N, C, H, W] output (strides 0 but along C). */
+    private static Layout perChannel(Layout vector, Layout out) {
+        return new Layout(out.shape(), new int[]{0, vector.strides()[0], 0, 0}, vector.offset());
     }
 
     /**

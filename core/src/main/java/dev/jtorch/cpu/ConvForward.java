@@ -5,8 +5,8 @@ import dev.jtorch.backend.Layout;
 import java.util.Arrays;
 
 /**
- * float32 convolution forward, {@code y = act(conv2d(x, w) + bias + residual)}, with the bias, the
- * residual and the ReLU applied by the thread that computed each block of the product while it is
+ * float32 convolution forward, {@code y = act(conv2d(x, w) * scale + bias + residual)}, with the
+ * per-channel scale and bias, the residual and the ReLU applied by the thread that computed each block of the product while it is
  * still in cache ({@link ConvEpilogue}). A plain convolution is the case without residual and
  * activation. Per image and group the product W · col takes one of three routes:
  * <ul>
@@ -37,15 +37,22 @@ final class ConvForward {
         return h[0];
     }
 
-    /** y (contiguous) = act(conv2d(x, w) + bias + residual); bias and residual may be null. */
-    static void forward(CpuStorage x, Layout xl, DenseOperand wd, DenseOperand bd, DenseOperand residual, boolean relu,
-                        CpuStorage y, Layout yl, ConvShape s) {
+    /**
+     * y (contiguous) = act(conv2d(x, w) * scale + bias + residual); scale, bias (dense vectors over
+     * the output channels) and residual may be null.
+     */
+    static void forward(CpuStorage x, Layout xl, DenseOperand wd, float[] scale, float[] bias, DenseOperand residual,
+                        boolean relu, CpuStorage y, Layout yl, ConvShape s) {
         if (ConvImageBatch.images(s) > 1) {
-            ConvImageBatch.forward(x, xl, wd, bd, y, yl, s,
+            boolean biasOnly = scale == null && residual == null && !relu;
+            ConvImageBatch.forward(x, xl, wd, biasOnly ? bias : null, y, yl, s,
                     ConvKernels.floatColumns(s.depth() * s.plane() * ConvImageBatch.images(s)));
-            // The bias is already in; the residual and ReLU follow in one pass over the output.
-            ConvEpilogue.of(null, 0, residual, residual == null ? 0 : residual.offset(), relu)
-                    .rows(y.floats(), yl.offset(), s.plane(), 0, s.batch() * s.outC(), 0, s.plane());
+            if (biasOnly) return;
+            // The epilogue follows as one pass over the output, image by image.
+            for (int n = 0; n < s.batch(); n++) {
+                ConvEpilogue.of(scale, bias, 0, residual, residual == null ? 0 : residual.offset() + n * s.outC() * s.plane(),
+                        relu).rows(y.floats(), yl.offset() + n * s.outC() * s.plane(), s.plane(), 0, s.outC(), 0, s.plane());
+            }
             return;
         }
         int[] xs = xl.strides();
@@ -60,7 +67,7 @@ final class ConvForward {
                 int yBase = yl.offset() + (n * s.outC() + g * cog) * plane;
                 int xBase = xl.offset() + n * xs[0] + g * cig * xs[1];
                 int wBase = wd.offset() + g * cog * depth;
-                ConvEpilogue epilogue = ConvEpilogue.of(bd, g * cog, residual,
+                ConvEpilogue epilogue = ConvEpilogue.of(scale, bias, g * cog, residual,
                         residual == null ? 0 : residual.offset() + (n * s.outC() + g * cog) * plane, relu);
                 if (pointwise) {
                     Gemm.sgemm(cog, plane, cig, w, wBase, depth, x.floats(), xBase, xs[1], ya, yBase, plane,

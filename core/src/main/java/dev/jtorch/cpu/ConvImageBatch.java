@@ -28,8 +28,8 @@ final class ConvImageBatch {
         return Math.max(1, Math.min(s.batch(), TARGET_COLUMNS / Math.max(1, s.plane())));
     }
 
-    /** y = conv2d(x, w) + bias, float32, y contiguous, {@code images(s) > 1} images per GEMM. */
-    static void forward(CpuStorage x, Layout xl, DenseOperand wd, DenseOperand bd, CpuStorage y, Layout yl,
+    /** y = conv2d(x, w) + bias (a dense [outC] vector, or null), float32, y contiguous, {@code images(s) > 1} images per GEMM. */
+    static void forward(CpuStorage x, Layout xl, DenseOperand wd, float[] bias, CpuStorage y, Layout yl,
                         ConvShape s, float[] cols) {
         int[] xs = xl.strides();
         int plane = s.plane(), depth = s.depth(), cog = s.outCg(), cig = s.inCg(), outC = s.outC();
@@ -50,14 +50,14 @@ final class ConvImageBatch {
                         out, 0, ld, false);
                 Parallel.forRange(0, cog, Math.max(1, (1 << 14) / Math.max(1, count * plane)), (lo, hi) -> {
                     for (int o = lo; o < hi; o++) {
-                        float bias = bd == null ? 0f : bd.floats()[bd.offset() + group * cog + o];
+                        float channelBias = bias == null ? 0f : bias[group * cog + o];
                         for (int b = 0; b < count; b++) {
                             int from = o * ld + b * plane;
                             int to = yl.offset() + ((first + b) * outC + group * cog + o) * plane;
-                            if (bd == null) {
+                            if (bias == null) {
                                 System.arraycopy(out, from, ya, to, plane);
                             } else {
-                                for (int i = 0; i < plane; i++) ya[to + i] = out[from + i] + bias;
+                                for (int i = 0; i < plane; i++) ya[to + i] = out[from + i] + channelBias;
                             }
                         }
                     }

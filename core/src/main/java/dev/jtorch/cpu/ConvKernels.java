@@ -64,7 +64,7 @@ final class ConvKernels {
         DenseOperand bd = bias == null ? null : DenseOperand.of(bias, bl);
         boolean f32 = x.dtype() == DType.FLOAT32;
         if (f32) {
-            ConvForward.forward(x, xl, wd, bd, null, false, y, yl, s);
+            ConvForward.forward(x, xl, wd, null, bd == null ? null : dense(bd, s.outC()), null, false, y, yl, s);
             return;
         }
         // float64 (gradient checks): the plain im2col + GEMM loop.
@@ -94,28 +94,40 @@ final class ConvKernels {
     }
 
     /**
-     * {@code out = relu?(conv2d(x, w) + bias + residual)}: the inference form of a convolution
-     * followed by a (folded) batch norm, a residual add and a ReLU. float64 runs the plain
-     * convolution and then the rest elementwise.
+     * {@code out = relu?(conv2d(x, w) * scale + bias + residual)}: the inference form of a
+     * convolution followed by a batch norm (folded into the per-channel scale and bias), a residual
+     * add and a ReLU. float64 runs the plain convolution and then the rest elementwise.
      */
-    static void forwardFused(CpuStorage x, Layout xl, CpuStorage w, Layout wl, CpuStorage bias, Layout bl,
-                             CpuStorage residual, Layout rl, boolean relu, CpuStorage y, Layout yl,
-                             int[] stride, int[] padding, int[] dilation, int groups) {
+    static void forwardFused(CpuStorage x, Layout xl, CpuStorage w, Layout wl, CpuStorage scale, Layout sl,
+                             CpuStorage bias, Layout bl, CpuStorage residual, Layout rl, boolean relu,
+                             CpuStorage y, Layout yl, int[] stride, int[] padding, int[] dilation, int groups) {
+        checkDtype("slow_conv2d_cpu", x, w, y, scale, bias, residual);
+        DenseOperand.requireContiguous(yl, "conv2d output");
+        ConvShape s = ConvShape.of(xl, wl, yl, stride, padding, dilation, groups);
         if (x.dtype() != DType.FLOAT32) {
-            forward(x, xl, w, wl, bias, bl, y, yl, stride, padding, dilation, groups);
+            forward(x, xl, w, wl, null, null, y, yl, stride, padding, dilation, groups);
             double[] out = y.doubles();
+            DenseOperand sc = scale == null ? null : DenseOperand.of(scale, sl), b = bias == null ? null : DenseOperand.of(bias, bl);
             DenseOperand r = residual == null ? null : DenseOperand.of(residual, rl);
+            int plane = s.plane();
             for (int i = 0; i < yl.numel(); i++) {
-                double v = out[yl.offset() + i] + (r == null ? 0.0 : r.doubles()[r.offset() + i]);
+                int c = (i / plane) % s.outC();
+                double v = out[yl.offset() + i];
+                if (sc != null) v *= sc.doubles()[sc.offset() + c];
+                if (b != null) v += b.doubles()[b.offset() + c];
+                if (r != null) v += r.doubles()[r.offset() + i];
                 out[yl.offset() + i] = relu && !(v > 0 || v != v) ? 0.0 : v;
             }
             return;
         }
-        checkDtype("slow_conv2d_cpu", x, w, y, bias, residual);
-        DenseOperand.requireContiguous(yl, "conv2d output");
-        ConvShape s = ConvShape.of(xl, wl, yl, stride, padding, dilation, groups);
-        ConvForward.forward(x, xl, DenseOperand.of(w, wl), bias == null ? null : DenseOperand.of(bias, bl),
+        ConvForward.forward(x, xl, DenseOperand.of(w, wl), scale == null ? null : dense(DenseOperand.of(scale, sl), s.outC()),
+                bias == null ? null : dense(DenseOperand.of(bias, bl), s.outC()),
                 residual == null ? null : DenseOperand.of(residual, rl), relu, y, yl, s);
+    }
+
+    /** A per-channel float vector starting at index 0 (the epilogue indexes it by channel). */
+    private static float[] dense(DenseOperand v, int length) {
+        return v.offset() == 0 ? v.floats() : Arrays.copyOfRange(v.floats(), v.offset(), v.offset() + length);
     }
 
     /** gradInput (contiguous, overwritten) of conv2d given gradOut and the weight. */

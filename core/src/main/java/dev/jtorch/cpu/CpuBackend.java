@@ -148,12 +148,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void conv2dInference(Storage input, Layout inputLayout, Storage weight, Layout weightLayout,
-                                          Storage bias, Layout biasLayout, Storage residual, Layout residualLayout,
-                                          boolean relu, Storage out, Layout outLayout, int[] stride, int[] padding,
-                                          int[] dilation, int groups) {
-        ConvKernels.forwardFused(cpu(input), inputLayout, cpu(weight), weightLayout, bias == null ? null : cpu(bias),
-                biasLayout, residual == null ? null : cpu(residual), residualLayout, relu, cpu(out), outLayout,
-                stride, padding, dilation, groups);
+                                          Storage scale, Layout scaleLayout, Storage bias, Layout biasLayout,
+                                          Storage residual, Layout residualLayout, boolean relu, Storage out,
+                                          Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups) {
+        ConvKernels.forwardFused(cpu(input), inputLayout, cpu(weight), weightLayout, scale == null ? null : cpu(scale),
+                scaleLayout, bias == null ? null : cpu(bias), biasLayout, residual == null ? null : cpu(residual),
+                residualLayout, relu, cpu(out), outLayout, stride, padding, dilation, groups);
     }
 
     @Override public void conv2dBackwardInput(Storage gradOut, Layout gradOutLayout, Storage weight, Layout weightLayout,

@@ -18,8 +18,8 @@ public class Conv2d extends Module {
     private final int[] kernelSize, stride, padding, dilation;
     /** "same" or "valid" when padding was given as a string, else null. */
     private final String paddingString;
-    /** The last batch-norm folding of this convolution ({@link ConvBnFolding}); rebuilt when stale. */
-    private volatile ConvBnFolding.FoldedConv folded;
+    /** The batch norm last folded after this convolution ({@link ConvBnFolding}); rebuilt when stale. */
+    private volatile ConvBnFolding.BatchNormAffine folded;
 
     public Conv2d(int inChannels, int outChannels, int kernelSize) { this(builder(inChannels, outChannels, kernelSize)); }
 
@@ -132,14 +132,19 @@ public class Conv2d extends Module {
     public String paddingString() { return paddingString; }
     public int[] dilation() { return dilation.clone(); }
 
-    /** This convolution with {@code bn} folded in, cached while its sources are unchanged. */
-    ConvBnFolding.FoldedConv foldedWith(BatchNorm2d bn) {
-        ConvBnFolding.FoldedConv f = folded;
+    /** {@code bn} after this convolution as a per-channel scale and shift, cached while its sources are unchanged. */
+    ConvBnFolding.BatchNormAffine foldedWith(BatchNorm2d bn) {
+        ConvBnFolding.BatchNormAffine f = folded;
         if (f == null || !f.isCurrent(this, bn)) {
-            f = ConvBnFolding.FoldedConv.of(this, bn);
+            f = ConvBnFolding.BatchNormAffine.of(this, bn);
             folded = f;
         }
         return f;
+    }
+
+    /** Whether a forward has run folded with a batch norm (the tests ask). */
+    boolean hasFoldedBatchNorm() {
+        return folded != null;
     }
 
     @Override

@@ -9,22 +9,21 @@ import java.util.List;
 
 /**
  * Conv2d followed by BatchNorm2d (then optionally a residual add and a ReLU) run as one
- * convolution when nothing is trained or recorded: the batch norm's running statistics and affine
- * parameters are folded into the convolution's weight and bias,
- * {@code W' = W * gamma / sqrt(var + eps)} and {@code b' = (b - mean) * gamma / sqrt(var + eps) + beta},
- * and the residual and ReLU are applied while the product is in cache
- * ({@link Convolution#conv2dInference}). What inference engines do ahead of time happens here on
- * the fly, so a model in eval mode under {@link Torch#noGrad()} (or with its parameters frozen)
- * gets it without asking, and the modules' parameters are never touched: switching back to
- * {@code train()} is exact.
+ * convolution when nothing is trained or recorded. In eval mode the batch norm is a per-channel
+ * affine map, so with {@code scale = gamma / sqrt(running_var + eps)} the block is
+ * {@code act(conv(x, W) * scale + (b - running_mean) * scale + beta + residual)}: the convolution
+ * applies the scale, shift, residual and ReLU to each block of its product while that block is in
+ * cache ({@link Convolution#conv2dInference}), instead of three more passes over the output. A
+ * model in eval mode under {@link Torch#noGrad()} (or with its parameters frozen) gets this
+ * without asking. The weights are used as they are — no folded copy is kept, and the modules'
+ * parameters are never touched, so switching back to {@code train()} is exact.
  *
- * <p>The folded weight is cached on the Conv2d and rebuilt whenever any tensor it was made from is
- * replaced or written in place (their version counters), so loading a state dict, an optimizer
- * step or a changed child takes effect at once. Anything else runs the modules one by one, as
- * written: a training-mode or gradient-recording forward, a batch norm without running statistics,
- * subclasses (which may override forward), replaced children (a GELU where the ReLU was), a
- * string padding. Results agree with the unfolded modules to float rounding (the product is
- * scaled before, not after, the sum).
+ * <p>The per-channel scale and shift are cached on the Conv2d and rebuilt whenever a tensor they
+ * were made from is replaced or written in place (version counters), so loading a state dict, an
+ * optimizer step or a changed child takes effect at once. Anything else runs the modules one by
+ * one, as written: a training-mode or gradient-recording forward, a batch norm without running
+ * statistics, subclasses (which may override forward), replaced children (a GELU where the ReLU
+ * was), a string padding. Results agree with the unfolded modules to float rounding.
  */
 public final class ConvBnFolding {
     private ConvBnFolding() {}
@@ -80,25 +79,27 @@ public final class ConvBnFolding {
     }
 
     private static Tensor folded(Conv2d conv, BatchNorm2d bn, Tensor x, Tensor residual, boolean relu) {
-        FoldedConv f = conv.foldedWith(bn);
-        return Convolution.conv2dInference(x, f.weight(), f.bias(), residual, relu, conv.stride(), conv.padding(),
-                conv.dilation(), conv.groups);
+        BatchNormAffine f = conv.foldedWith(bn);
+        return Convolution.conv2dInference(x, conv.parameter("weight"), f.scale(), f.shift(), residual, relu,
+                conv.stride(), conv.padding(), conv.dilation(), conv.groups);
     }
 
-    /** The folded weight and bias of one Conv2d + BatchNorm2d pair, and what they were made from. */
-    record FoldedConv(BatchNorm2d bn, Tensor weight, Tensor bias, Tensor[] sources, int[] versions, double eps) {
+    /**
+     * An eval-mode batch norm after a convolution as a per-channel scale and shift, and the
+     * tensors (and their versions) it was computed from: the conv's bias and the norm's weight,
+     * bias and running statistics.
+     */
+    record BatchNormAffine(BatchNorm2d bn, Tensor scale, Tensor shift, Tensor[] sources, int[] versions, double eps) {
 
-        static FoldedConv of(Conv2d conv, BatchNorm2d bn) {
+        static BatchNormAffine of(Conv2d conv, BatchNorm2d bn) {
             Tensor[] sources = sources(conv, bn);
             try (var g = Torch.noGrad()) {
-                Tensor w = sources[0], convBias = sources[1], gamma = sources[2], beta = sources[3];
-                Tensor mean = sources[4], var = sources[5];
+                Tensor convBias = sources[0], gamma = sources[1], beta = sources[2], mean = sources[3], var = sources[4];
                 Tensor scale = var.add(bn.eps).rsqrt();
                 if (gamma != null) scale = scale.mul(gamma);
-                Tensor weight = w.mul(scale.view(-1, 1, 1, 1)).contiguous();
-                Tensor bias = (convBias == null ? mean.neg() : convBias.sub(mean)).mul(scale);
-                if (beta != null) bias = bias.add(beta);
-                return new FoldedConv(bn, weight, bias, sources, versions(sources), bn.eps);
+                Tensor shift = (convBias == null ? mean.neg() : convBias.sub(mean)).mul(scale);
+                if (beta != null) shift = shift.add(beta);
+                return new BatchNormAffine(bn, scale.contiguous(), shift.contiguous(), sources, versions(sources), bn.eps);
             }
         }
 
@@ -113,8 +114,8 @@ public final class ConvBnFolding {
         }
 
         private static Tensor[] sources(Conv2d conv, BatchNorm2d bn) {
-            return new Tensor[]{conv.parameter("weight"), conv.parameter("bias"), bn.parameter("weight"),
-                    bn.parameter("bias"), bn.buffer("running_mean"), bn.buffer("running_var")};
+            return new Tensor[]{conv.parameter("bias"), bn.parameter("weight"), bn.parameter("bias"),
+                    bn.buffer("running_mean"), bn.buffer("running_var")};
         }
 
         private static int[] versions(Tensor[] sources) {

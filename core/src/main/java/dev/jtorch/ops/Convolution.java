@@ -168,14 +168,16 @@ public final class Convolution {
     }
 
     /**
-     * Inference form of {@code relu(conv2d(input, weight, bias) + residual)}: residual may be null,
-     * relu may be false. No autograd history is recorded, so this is only for tensors that need
-     * no gradient (it refuses otherwise); the backend may compute it as one fused pass. Folded
-     * Conv-BatchNorm(-ReLU) blocks of models in eval mode run through here ({@code dev.jtorch.nn.ConvBnFolding}).
+     * Inference form of {@code relu(conv2d(input, weight) * scale + bias + residual)}, with scale
+     * and bias per output channel ([outC] vectors): a convolution followed by a batch norm in eval
+     * mode, a residual add and a ReLU. scale, bias and residual may be null, relu false. No
+     * autograd history is recorded, so this is only for tensors that need no gradient (it refuses
+     * otherwise); the backend may compute it as one fused pass. Conv-BatchNorm(-ReLU) blocks of
+     * models in eval mode run through here ({@code dev.jtorch.nn.ConvBnFolding}).
      */
-    public static Tensor conv2dInference(Tensor input, Tensor weight, Tensor bias, Tensor residual, boolean relu,
-                                         int[] stride, int[] padding, int[] dilation, int groups) {
-        if (Autograd.needsGrad(input, weight, bias, residual)) {
+    public static Tensor conv2dInference(Tensor input, Tensor weight, Tensor scale, Tensor bias, Tensor residual,
+                                         boolean relu, int[] stride, int[] padding, int[] dilation, int groups) {
+        if (Autograd.needsGrad(input, weight, scale, bias, residual)) {
             throw new IllegalStateException("conv2dInference records no gradient, but an operand requires grad"
                     + " (use conv2d, or run under Torch.noGrad())");
         }
@@ -185,6 +187,13 @@ public final class Convolution {
         }
         int[] s = pair(stride, "stride"), p = pair(padding, "padding"), d = pair(dilation, "dilation");
         int[] outShape = outputShape(input, weight, bias, s, p, d, groups);
+        if (scale != null) {
+            if (scale.dim() != 1 || scale.size(0) != weight.size(0)) {
+                throw new IllegalArgumentException("conv2dInference: expected scale to be 1-dimensional with "
+                        + weight.size(0) + " elements, but got scale of size " + Arrays.toString(scale.shape()));
+            }
+            checkTypes(input, weight, scale);
+        }
         if (residual != null) {
             if (!Arrays.equals(residual.shape(), outShape)) {
                 throw new IllegalArgumentException("conv2dInference: residual of size " + Arrays.toString(residual.shape())
@@ -194,6 +203,7 @@ public final class Convolution {
         }
         Tensor out = Creation.zeros(outShape, input.dtype(), input.device());
         input.backend().conv2dInference(input.storage(), input.layout(), weight.storage(), weight.layout(),
+                scale == null ? null : scale.storage(), scale == null ? null : scale.layout(),
                 bias == null ? null : bias.storage(), bias == null ? null : bias.layout(),
                 residual == null ? null : residual.storage(), residual == null ? null : residual.layout(), relu,
                 out.storage(), out.layout(), s, p, d, groups);

@@ -2,8 +2,10 @@ package dev.jtorch.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
@@ -60,7 +62,7 @@ class ConvBnFoldingTest {
             out = seq.forward(x);
         }
         close(unfolded(x), out);
-        assertNotNull(conv.foldedWith(bn), "the folded weight is cached on the convolution");
+        assertTrue(conv.hasFoldedBatchNorm(), "the block ran folded");
     }
 
     @Test
@@ -87,6 +89,7 @@ class ConvBnFoldingTest {
         assertNotNull(out.gradFn(), "the output must be differentiable");
         assertEquals("ReluBackward0", out.gradFn().name());
         close(unfolded(x), out.detach());
+        assertFalse(conv.hasFoldedBatchNorm(), "a recording forward runs the modules");
     }
 
     @Test
@@ -100,7 +103,8 @@ class ConvBnFoldingTest {
         float[] b = before.toFloatArray(), a = bn.buffer("running_mean").toFloatArray();
         boolean moved = false;
         for (int i = 0; i < b.length; i++) moved |= b[i] != a[i];
-        assertEquals(true, moved, "a training-mode forward must move running_mean");
+        assertTrue(moved, "a training-mode forward must move running_mean");
+        assertFalse(conv.hasFoldedBatchNorm(), "a training-mode forward runs the modules");
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.Random;
 
 /**
  * The float32 convolution forward, every route of it (pointwise, shifted rows over a padded
- * image, im2col, several images per GEMM) and its fused inference form (bias, residual, ReLU),
+ * image, im2col, several images per GEMM) and its fused inference form (scale, bias, residual, ReLU),
  * against the float64 convolution (the plain im2col + scalar GEMM loop) on random shapes,
  * strides, paddings, dilations, groups and non-contiguous inputs.
  */
@@ -60,26 +60,31 @@ class ConvForwardFloatTest {
         close(expected, Convolution.conv2d(x32, w32, b32, s, p, d, groups), "conv2d");
 
         Tensor r64 = residual ? values(rnd, expected.shape()) : null;
-        Tensor fused64 = r64 == null ? expected : expected.add(r64);
+        Tensor scale64 = rnd.nextBoolean() ? values(rnd, outC) : null;
+        Tensor fused64 = Convolution.conv2d(x64, w64, null, s, p, d, groups);
+        if (scale64 != null) fused64 = fused64.mul(scale64.view(1, outC, 1, 1));
+        if (b64 != null) fused64 = fused64.add(b64.view(1, outC, 1, 1));
+        if (r64 != null) fused64 = fused64.add(r64);
         if (relu) fused64 = fused64.relu();
-        Tensor fused32 = Convolution.conv2dInference(x32, w32, b32, r64 == null ? null : r64.to(DType.FLOAT32), relu,
-                s, p, d, groups);
+        Tensor fused32 = Convolution.conv2dInference(x32, w32, scale64 == null ? null : scale64.to(DType.FLOAT32), b32,
+                r64 == null ? null : r64.to(DType.FLOAT32), relu, s, p, d, groups);
         close(fused64, fused32, "conv2dInference");
-        close(fused64, Convolution.conv2dInference(x64, w64, b64, r64, relu, s, p, d, groups), "conv2dInference float64");
+        close(fused64, Convolution.conv2dInference(x64, w64, scale64, b64, r64, relu, s, p, d, groups),
+                "conv2dInference float64");
     }
 
     @Test
     void inferenceRefusesOperandsThatNeedGradients() {
         Tensor x = Torch.randn(1, 2, 5, 5), w = Torch.randn(3, 2, 3, 3).requiresGrad_(true);
         var e = assertThrows(IllegalStateException.class,
-                () -> Convolution.conv2dInference(x, w, null, null, true, new int[]{1}, new int[]{1}, new int[]{1}, 1));
+                () -> Convolution.conv2dInference(x, w, null, null, null, true, new int[]{1}, new int[]{1}, new int[]{1}, 1));
         assertEquals(true, e.getMessage().contains("requires grad"), e.getMessage());
     }
 
     @Test
     void inferenceChecksTheResidualShape() {
         Tensor x = Torch.randn(1, 2, 5, 5), w = Torch.randn(3, 2, 3, 3);
-        var e = assertThrows(IllegalArgumentException.class, () -> Convolution.conv2dInference(x, w, null,
+        var e = assertThrows(IllegalArgumentException.class, () -> Convolution.conv2dInference(x, w, null, null,
                 Torch.randn(1, 3, 4, 4), false, new int[]{1}, new int[]{1}, new int[]{1}, 1));
         assertEquals("conv2dInference: residual of size [1, 3, 4, 4] does not match the output size [1, 3, 5, 5]",
                 e.getMessage());
