@@ -141,6 +141,10 @@ final class ConvKernels {
         int plane = s.plane(), depth = s.depth(), cog = s.outCg(), cig = s.inCg(), inPlane = s.inH() * s.inW();
         boolean f32 = gy.dtype() == DType.FLOAT32;
         boolean direct = s.pointwise();
+        if (f32 && !direct && InputGradAsConv.applies(s)) {
+            InputGradAsConv.run(gy, gyl, wd, gx, gxl, s);
+            return;
+        }
         Object col = direct ? null : f32 ? floatColumns(depth * plane) : doubleColumns(depth * plane);
         // The GEMM multiplies by Wᵀ. Read in place that is an A with strided rows, which the
         // float GEMM would pack again for every image; transposed once here, A rows are contiguous.
