@@ -48,11 +48,15 @@ final class ConvForward {
             ConvImageBatch.forward(x, xl, wd, biasOnly ? bias : null, y, yl, s,
                     ConvKernels.floatColumns(s.depth() * s.plane() * ConvImageBatch.images(s)));
             if (biasOnly) return;
-            // The epilogue follows as one pass over the output, image by image.
-            for (int n = 0; n < s.batch(); n++) {
-                ConvEpilogue.of(scale, bias, 0, residual, residual == null ? 0 : residual.offset() + n * s.outC() * s.plane(),
-                        relu).rows(y.floats(), yl.offset() + n * s.outC() * s.plane(), s.plane(), 0, s.outC(), 0, s.plane());
-            }
+            // The epilogue follows as one pass over the output; rows are (image, channel) planes.
+            int outC = s.outC(), plane = s.plane();
+            Parallel.forRange(0, s.batch() * outC, Math.max(1, (1 << 14) / Math.max(1, plane)), (lo, hi) -> {
+                for (int row = lo; row < hi; row++) {
+                    int n = row / outC, at = yl.offset() + row * plane;
+                    ConvEpilogue.of(scale, bias, 0, residual, residual == null ? 0 : residual.offset() + n * outC * plane, relu)
+                            .segment(y.floats(), at, y.floats(), at, row % outC, (row % outC) * plane, plane);
+                }
+            });
             return;
         }
         int[] xs = xl.strides();
