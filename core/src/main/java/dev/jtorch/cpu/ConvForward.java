@@ -17,7 +17,7 @@ import java.util.Arrays;
  *     its panels straight from the padded image through that row table ({@link Gemm#sgemmRowTable}):
  *     the column matrix, kH*kW times the image, is never written. Each output row carries
  *     {@code Wp - outW} extra columns that the epilogue drops, so this route is taken only where
- *     they are a small part of the row;
+ *     they add few micro-kernel tiles;
  * <li><b>im2col</b> (strided convolutions, narrow planes): the column matrix is built, then multiplied.
  * </ul>
  * Several images of a batch with small planes go through one GEMM ({@link ConvImageBatch}).
@@ -25,7 +25,10 @@ import java.util.Arrays;
 final class ConvForward {
     private ConvForward() {}
 
-    /** The shifted-rows route is taken while the discarded columns are at most 1/8 of the computed ones. */
+    /**
+     * The shifted-rows route is taken while its wider product needs at most 1/8 more micro-kernel
+     * column tiles than the plane itself (a 7x7 plane padded to 9 wide still fits the same two tiles).
+     */
     private static final int MAX_WASTE_DIVISOR = 8;
 
     private static final ThreadLocal<float[][]> PADDED = ThreadLocal.withInitial(() -> new float[][]{new float[0]});
@@ -87,10 +90,16 @@ final class ConvForward {
         }
     }
 
-    /** Whether the shifted-rows route applies: stride 1 and few discarded columns per row. */
+    /** Whether the shifted-rows route applies: stride 1 and few extra tiles for the discarded columns. */
     static boolean shiftedRows(ConvShape s) {
-        int paddedW = s.inW() + 2 * s.pW();
-        return s.sH() == 1 && s.sW() == 1 && (paddedW - s.outW()) * MAX_WASTE_DIVISOR <= paddedW;
+        if (s.sH() != 1 || s.sW() != 1) return false;
+        long wide = (long) (s.outH() - 1) * (s.inW() + 2 * s.pW()) + s.outW();
+        long tiles = ceilDiv(s.plane(), GemmMicroKernel.NR), wideTiles = ceilDiv(wide, GemmMicroKernel.NR);
+        return (wideTiles - tiles) * MAX_WASTE_DIVISOR <= tiles;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     /** One image and group by the shifted-rows route; see the class comment. */
