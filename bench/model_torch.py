@@ -3,6 +3,7 @@
 
 usage: /usr/bin/python3 bench/model_torch.py MODEL --batch B --size H W --threads T [--train]
                                              [--num-classes N] [--in-channels C] [--bilinear true|false]
+                                             [--warmup-seconds S] [--iters N]
 Prints one line in the format jtorch prints:
     torch_model model=.. batch=.. size=HxW threads=.. mode=eval|train ms=.. min_ms=.. iters=.. rss_peak_mb=..
 
@@ -11,6 +12,7 @@ eval mode under torch.no_grad(), or with --train one training step (zero_grad, f
 backward, SGD step with lr 0.01 and momentum 0.9; the loss is cross-entropy on random labels for
 [B, classes] outputs, else the mean square of the output). Warm-up: at least 3 iterations and
 2 seconds; then enough timed iterations for ~10 s (5 to 50); the median is reported.
+--warmup-seconds and --iters override those two, as in `jtorch bench model` (for quick smoke runs).
 MODEL is a torchvision name, or `unet` (the tutorial U-Net, from tests/fixtures/tutorial_models.py).
 """
 import argparse
@@ -48,6 +50,8 @@ def main():
     p.add_argument("--num-classes", type=int)
     p.add_argument("--in-channels", type=int)
     p.add_argument("--bilinear", choices=["true", "false"], default="false")
+    p.add_argument("--warmup-seconds", type=float, default=2.0)
+    p.add_argument("--iters", type=int, default=0, help="timed iterations (default: enough for ~10 s, 5 to 50)")
     args = p.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -82,11 +86,11 @@ def main():
 
     start = time.perf_counter()
     i = 0
-    while i < 3 or time.perf_counter() - start < 2.0:
+    while i < 3 or time.perf_counter() - start < args.warmup_seconds:
         step()
         i += 1
     once = timed(step)
-    runs = int(max(5, min(50, 10.0 / max(once, 1e-9))))
+    runs = args.iters if args.iters > 0 else int(max(5, min(50, 10.0 / max(once, 1e-9))))
     ms = sorted(timed(step) * 1e3 for _ in range(runs))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(f"torch_model model={args.model} batch={args.batch} size={args.size[0]}x{args.size[1]} threads={args.threads} "
