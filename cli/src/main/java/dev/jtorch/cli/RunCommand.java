@@ -53,7 +53,8 @@ final class RunCommand implements Callable<Integer> {
         }
         CliFiles.requireReadable(input);
         if (weights != null) CliFiles.requireReadable(weights);
-        var loaded = source.load(model);
+        // With --weights the strict load below overwrites everything, so the zoo model skips its random init.
+        var loaded = source.load(model, weights != null);
         Module net = loaded.pickled() == null ? loaded.module() : loaded.pickled().runnableModule();
         if (weights != null) ModelSource.loadWeights(net, weights, err);
         Object x = Checkpoints.load(input);

@@ -2,6 +2,7 @@ package dev.jtorch.models;
 
 import dev.jtorch.io.Checkpoints;
 import dev.jtorch.io.StateDict;
+import dev.jtorch.nn.Init;
 import dev.jtorch.nn.Module;
 
 import java.io.IOException;
@@ -69,9 +70,21 @@ public final class Models {
 
     public static Module create(String name) { return create(name, ModelOptions.defaults()); }
 
-    /** Builds {@code name} and loads {@code weights} (a PyTorch state dict) into it strictly. */
+    /**
+     * Builds {@code name} and loads {@code weights} (a PyTorch state dict) into it strictly. The
+     * random initialisation is skipped ({@link Init#forOverwrite}): the strict load overwrites every
+     * value it would have written, and a failed load throws before the model is returned.
+     */
     public static Module create(String name, ModelOptions options, Path weights) {
-        return loadWeights(create(name, options), weights);
+        return loadWeights(createForOverwrite(name, options), weights);
+    }
+
+    /**
+     * {@link #create(String, ModelOptions)} without the random initialisation, for a caller that
+     * strictly loads a state dict into the model before anything else sees it.
+     */
+    public static Module createForOverwrite(String name, ModelOptions options) {
+        return Init.forOverwrite(() -> create(name, options));
     }
 
     /**

@@ -173,4 +173,22 @@ class ModelZooTest {
         var e = assertThrows(RuntimeException.class, () -> Models.resnet18(file));
         assertTrue(e.getMessage().contains("fc.weight"), e.getMessage());
     }
+
+    @Test
+    void buildingWithWeightsSkipsTheRandomInitUnobservably() throws Exception {
+        ResNet source = Models.resnet18(10);
+        Path file = tmp.resolve("w.pth");
+        PthWriter.save(source.stateDict(), file);
+
+        Torch.manualSeed(3);
+        Module reference = Models.loadWeights(Models.resnet18(10), file); // the full initialisation, then the load
+        float[] drawnAfterReference = Torch.rand(6).toFloatArray();
+        Torch.manualSeed(3);
+        Module loaded = Models.create("resnet18", ModelOptions.numClasses(10), file);
+        float[] drawnAfterLoaded = Torch.rand(6).toFloatArray();
+
+        assertArrayEquals(drawnAfterReference, drawnAfterLoaded, "the generator moved on as far as the initialisation would have");
+        reference.stateDict().forEach((k, v) -> assertArrayEquals(v.toDoubleArray(), loaded.stateDict().get(k).toDoubleArray(), k));
+        assertFalse(all(Models.resnet18(10).stateDict().get("fc.weight"), 0f), "a model built without weights is still initialised");
+    }
 }
