@@ -1,5 +1,6 @@
 package dev.jtorch.cli;
 
+import dev.jtorch.models.KernelWarmup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,6 +29,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Before picocli (0.2 s of class loading and reflection): the earlier the JIT warm-up
+        // starts, the more of the kernels are compiled when `run` reaches its forward pass
+        // (measured: forward 0.75 s -> 0.17 s, the whole command 1.33 s -> 1.14 s).
+        if (args.length > 0 && args[0].equals("run")) KernelWarmup.start();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         System.exit(execute(out, err, args));

@@ -4,6 +4,7 @@ import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
 import dev.jtorch.io.Checkpoints;
 import dev.jtorch.io.PthWriter;
+import dev.jtorch.models.KernelWarmup;
 import dev.jtorch.nn.Module;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
                     + (x == null ? "None" : x instanceof java.util.Map<?, ?> ? "a dict" : x.getClass().getSimpleName()));
         }
         net.eval();
+        KernelWarmup.stop(); // started by Main.main; the forward pass gets both cores
         Tensor y;
         try (var g = Torch.noGrad()) {
             y = net.forward(t);
