@@ -10,6 +10,7 @@ import dev.jtorch.ops.Creation;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Gets the JIT to compile the convolution, GEMM, BatchNorm, pooling and pointwise kernels while
@@ -26,9 +27,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the real pass needs them. JDK 25's AOT cache keeps classes and profiles but no compiled code,
  * so it cannot do this by itself.
  *
- * <p>It draws from a generator of its own (the global one is not touched), builds no modules,
- * runs without autograd, and runs at most once per JVM; {@code -Djtorch.warmup=false} turns it
- * off.
+ * <p>{@code jtorch run} starts it first thing, and {@link Models#create(String, ModelOptions,
+ * java.nio.file.Path)} while it reads the weights. It draws from a generator of its own (the
+ * global one is not touched), builds no modules, runs without autograd, and runs at most once
+ * per JVM; {@code -Djtorch.warmup=false} turns it off. A program that wants its first forward
+ * pass fast can call {@link #start} at its own start and {@link #stop} before that pass.
  */
 public final class KernelWarmup {
     private KernelWarmup() {}
@@ -58,12 +61,19 @@ public final class KernelWarmup {
     public static void stop() { stopRequested = true; }
 
     private static void run() {
-        try (var g = Torch.noGrad()) {
-            Net net = new Net(new Generator(0x3a11));
-            for (int i = 0; i < PASSES && !stopRequested; i++) net.forward();
+        try {
+            warm(PASSES, () -> stopRequested);
         } catch (RuntimeException e) {
             // Only ever a speed-up: a failure here must not reach the caller, whose own pass
             // would meet the same problem and report it properly.
+        }
+    }
+
+    /** Runs up to {@code passes} passes of the warm-up network in the calling thread, until {@code stop}. */
+    static void warm(int passes, BooleanSupplier stop) {
+        try (var g = Torch.noGrad()) {
+            Net net = new Net(new Generator(0x3a11));
+            for (int i = 0; i < passes && !stop.getAsBoolean(); i++) net.forward(stop);
         }
     }
 
@@ -110,14 +120,14 @@ public final class KernelWarmup {
             return F.conv2d(t, w, null, new int[]{stride}, new int[]{padding}, new int[]{1}, 1);
         }
 
-        void forward() {
+        void forward(BooleanSupplier stop) {
             Tensor y = bn(conv(x, stem, 2, 3), bn16).relu_();                       // 16 x 16x16
             y = F.maxPool2d(y, new int[]{3}, new int[]{2}, new int[]{1}, new int[]{1}, false); // 16 x 8x8
             y = bn(conv(y, c1, 1, 1), bn32).relu_();                                 // 32 x 8x8
-            if (stopRequested) return;
+            if (stop.getAsBoolean()) return;
             Tensor r = bn(conv(bn(conv(y, c2, 1, 1), bn32).relu_(), c3, 1, 1), bn32);
             y = r.add_(y).relu_();
-            if (stopRequested) return;
+            if (stop.getAsBoolean()) return;
             Tensor d = bn(conv(y, down3, 2, 1), bn64).add_(bn(conv(y, down1, 2, 0), bn64)).relu_(); // 64 x 4x4
             Torch.cat(List.of(F.avgPool2d(d, 2), F.maxPool2d(d, 2)), 1).sum();
             F.linear(F.adaptiveAvgPool2d(d, 1).flatten(1), fc, fcBias);

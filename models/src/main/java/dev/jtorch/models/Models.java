@@ -73,10 +73,17 @@ public final class Models {
     /**
      * Builds {@code name} and loads {@code weights} (a PyTorch state dict) into it strictly. The
      * random initialisation is skipped ({@link Init#forOverwrite}): the strict load overwrites every
-     * value it would have written, and a failed load throws before the model is returned.
+     * value it would have written, and a failed load throws before the model is returned. While
+     * the checkpoint is read, {@link KernelWarmup} gets the kernels compiled on another core (once
+     * per JVM; it ends when this returns), so that a first forward pass right after is not slow.
      */
     public static Module create(String name, ModelOptions options, Path weights) {
-        return loadWeights(createForOverwrite(name, options), weights);
+        KernelWarmup.start();
+        try {
+            return loadWeights(createForOverwrite(name, options), weights);
+        } finally {
+            KernelWarmup.stop();
+        }
     }
 
     /**
