@@ -49,11 +49,11 @@ final class ModelSource {
     Loaded load(String model) throws IOException { return load(model, false); }
 
     /**
-     * As {@link #load(String)}; with {@code weightsFollow} a zoo model skips its random
-     * initialisation, for a caller that loads weights strictly right after (see
-     * {@link Models#createForOverwrite}).
+     * As {@link #load(String)}; with {@code valuesUnused} a zoo model skips its random
+     * initialisation (see {@link Models#createForOverwrite}), for a caller that loads weights
+     * strictly right after or only prints the structure.
      */
-    Loaded load(String model, boolean weightsFollow) throws IOException {
+    Loaded load(String model, boolean valuesUnused) throws IOException {
         if (isFile(model)) {
             if (numClasses != null || inChannels != null || bilinear != null) {
                 throw new IllegalArgumentException("--num-classes, --in-channels and --bilinear apply to zoo models; "
@@ -68,7 +68,7 @@ final class ModelSource {
             throw new IllegalArgumentException("unknown model '" + model + "' (and no such file); zoo models: "
                     + String.join(", ", Models.names()));
         }
-        Module module = weightsFollow ? Models.createForOverwrite(model, options()) : Models.create(model, options());
+        Module module = valuesUnused ? Models.createForOverwrite(model, options()) : Models.create(model, options());
         return new Loaded(module, null);
     }
 
