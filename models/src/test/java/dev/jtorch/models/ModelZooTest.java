@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,6 +51,14 @@ class ModelZooTest {
                 "vgg19_bn", "alexnet", "squeezenet1_0", "squeezenet1_1")));
         var e = assertThrows(IllegalArgumentException.class, () -> Models.create("resnet19", ModelOptions.defaults()));
         assertTrue(e.getMessage().contains("Unknown model resnet19") && e.getMessage().contains("resnet18"), e.getMessage());
+    }
+
+    @Test
+    void everyListedNameBuilds() {
+        // The listed names and the builder's cases must agree; without the random init, as the values are not looked at.
+        for (String name : Models.names()) {
+            assertDoesNotThrow(() -> Models.createForOverwrite(name, ModelOptions.numClasses(3)), name);
+        }
     }
 
     @Test
