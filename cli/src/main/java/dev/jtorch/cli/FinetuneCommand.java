@@ -119,8 +119,10 @@ final class FinetuneCommand implements Callable<Integer> {
         log.printf(Locale.ROOT, "data: %s, %s: %d training and %d validation images of %s, %d classes%n", data, sets.kind(),
                 train.size(), val.size(), shapeText(shape), sets.classes().size());
 
-        Module net = Models.create(model, ModelOptions.defaults());
-        if (weights != null) Models.loadWeights(net, weights);
+        // With weights the strict load overwrites the random init, which is then skipped (the
+        // generator still moves on as far, so the new head's init below draws the same numbers).
+        Module net = weights == null ? Models.create(model, ModelOptions.defaults())
+                : Models.create(model, ModelOptions.defaults(), weights);
         String head = headPath(net);
         Linear old = (Linear) net.getSubmodule(head);
         if (freezeBackbone) net.requiresGrad_(false);

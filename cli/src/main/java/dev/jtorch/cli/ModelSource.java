@@ -46,7 +46,14 @@ final class ModelSource {
     /** The model with PyTorch's initialisation (zoo) or its pickled weights (file), and what it is. */
     record Loaded(Module module, PickledModelLoader.Rebuilt pickled) {}
 
-    Loaded load(String model) throws IOException {
+    Loaded load(String model) throws IOException { return load(model, false); }
+
+    /**
+     * As {@link #load(String)}; with {@code valuesUnused} a zoo model skips its random
+     * initialisation (see {@link Models#createForOverwrite}), for a caller that loads weights
+     * strictly right after or only prints the structure.
+     */
+    Loaded load(String model, boolean valuesUnused) throws IOException {
         if (isFile(model)) {
             if (numClasses != null || inChannels != null || bilinear != null) {
                 throw new IllegalArgumentException("--num-classes, --in-channels and --bilinear apply to zoo models; "
@@ -61,7 +68,8 @@ final class ModelSource {
             throw new IllegalArgumentException("unknown model '" + model + "' (and no such file); zoo models: "
                     + String.join(", ", Models.names()));
         }
-        return new Loaded(Models.create(model, options()), null);
+        Module module = valuesUnused ? Models.createForOverwrite(model, options()) : Models.create(model, options());
+        return new Loaded(module, null);
     }
 
     /** Input channels the model expects: the first convolution's, else 3. */

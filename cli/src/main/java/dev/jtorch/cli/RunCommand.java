@@ -4,6 +4,7 @@ import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
 import dev.jtorch.io.Checkpoints;
 import dev.jtorch.io.PthWriter;
+import dev.jtorch.models.KernelWarmup;
 import dev.jtorch.nn.Module;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,7 +54,8 @@ final class RunCommand implements Callable<Integer> {
         }
         CliFiles.requireReadable(input);
         if (weights != null) CliFiles.requireReadable(weights);
-        var loaded = source.load(model);
+        // With --weights the strict load below overwrites everything, so the zoo model skips its random init.
+        var loaded = source.load(model, weights != null);
         Module net = loaded.pickled() == null ? loaded.module() : loaded.pickled().runnableModule();
         if (weights != null) ModelSource.loadWeights(net, weights, err);
         Object x = Checkpoints.load(input);
@@ -62,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
                     + (x == null ? "None" : x instanceof java.util.Map<?, ?> ? "a dict" : x.getClass().getSimpleName()));
         }
         net.eval();
+        KernelWarmup.stop(); // started by Main.main; the forward pass gets both cores
         Tensor y;
         try (var g = Torch.noGrad()) {
             y = net.forward(t);

@@ -29,7 +29,7 @@ final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        var loaded = source.load(model);
+        var loaded = source.load(model, true); // the structure is printed, never the values: no random init
         if (loaded.pickled() != null && !loaded.pickled().unknownClasses().isEmpty()) {
             err.println("note: " + model + ": classes jtorch does not know (printed, not runnable): "
                     + String.join(", ", loaded.pickled().unknownClasses()));

@@ -2,15 +2,16 @@ package dev.jtorch.models;
 
 import dev.jtorch.io.Checkpoints;
 import dev.jtorch.io.StateDict;
+import dev.jtorch.nn.Init;
 import dev.jtorch.nn.Module;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The model zoo by torchvision's names: {@code Models.resnet50()}, {@code Models.resnet50(10)} (ten
@@ -25,53 +26,84 @@ import java.util.function.Function;
 public final class Models {
     private Models() {}
 
-    /** Name to builder, in the order {@link #names()} lists them. */
-    private static final Map<String, Function<ModelOptions, Module>> BUILDERS = new LinkedHashMap<>();
-
-    static {
-        BUILDERS.put("resnet18", ResNet::resnet18);
-        BUILDERS.put("resnet34", ResNet::resnet34);
-        BUILDERS.put("resnet50", ResNet::resnet50);
-        BUILDERS.put("resnet101", ResNet::resnet101);
-        BUILDERS.put("resnet152", ResNet::resnet152);
-        BUILDERS.put("resnext50_32x4d", ResNet::resnext50_32x4d);
-        BUILDERS.put("wide_resnet50_2", ResNet::wide_resnet50_2);
-        BUILDERS.put("vgg11", o -> VGG.vgg("A", false, o));
-        BUILDERS.put("vgg11_bn", o -> VGG.vgg("A", true, o));
-        BUILDERS.put("vgg13", o -> VGG.vgg("B", false, o));
-        BUILDERS.put("vgg13_bn", o -> VGG.vgg("B", true, o));
-        BUILDERS.put("vgg16", o -> VGG.vgg("D", false, o));
-        BUILDERS.put("vgg16_bn", o -> VGG.vgg("D", true, o));
-        BUILDERS.put("vgg19", o -> VGG.vgg("E", false, o));
-        BUILDERS.put("vgg19_bn", o -> VGG.vgg("E", true, o));
-        BUILDERS.put("alexnet", o -> new AlexNet(o.numClasses()));
-        BUILDERS.put("squeezenet1_0", o -> new SqueezeNet("1_0", o.numClasses()));
-        BUILDERS.put("squeezenet1_1", o -> new SqueezeNet("1_1", o.numClasses()));
-        BUILDERS.put("densenet121", o -> DenseNet.densenet121(o.numClasses()));
-        BUILDERS.put("densenet161", o -> DenseNet.densenet161(o.numClasses()));
-        BUILDERS.put("densenet169", o -> DenseNet.densenet169(o.numClasses()));
-        BUILDERS.put("densenet201", o -> DenseNet.densenet201(o.numClasses()));
-        BUILDERS.put("inception_v3", o -> new Inception3(o.numClasses(), o.flag("aux_logits", true),
-                o.flag("transform_input", false), o.flag("init_weights", true),
-                o.extras().get("dropout") == null ? 0.5 : Double.parseDouble(o.extras().get("dropout").toString())));
-        BUILDERS.put("unet", o -> new UNet(o.inChannels(), o.numClasses(), o.bilinear()));
-    }
+    /**
+     * Every zoo name, in the order {@link #names()} lists them; {@link #build} has a case for each.
+     * A switch rather than a map of lambdas: the JVM spins a class for each lambda when the map
+     * is built, 25 of them, ~30 ms of every CLI start (the AOT cache cannot hold them while
+     * --add-modules turns its module graph off).
+     */
+    private static final Set<String> NAMES = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
+            "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
+            "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+            "alexnet", "squeezenet1_0", "squeezenet1_1",
+            "densenet121", "densenet161", "densenet169", "densenet201",
+            "inception_v3", "unet")));
 
     /** Every zoo name, in registration order. */
-    public static Set<String> names() { return java.util.Collections.unmodifiableSet(BUILDERS.keySet()); }
+    public static Set<String> names() { return NAMES; }
 
     /** Builds the model called {@code name} (a torchvision name, or {@code unet}) with PyTorch's initialisation. */
     public static Module create(String name, ModelOptions options) {
-        Function<ModelOptions, Module> builder = BUILDERS.get(name);
-        if (builder == null) throw new IllegalArgumentException("Unknown model " + name + "; known models: " + String.join(", ", BUILDERS.keySet()));
-        return builder.apply(options);
+        if (!NAMES.contains(name)) throw new IllegalArgumentException("Unknown model " + name + "; known models: " + String.join(", ", NAMES));
+        return build(name, options);
+    }
+
+    private static Module build(String name, ModelOptions o) {
+        return switch (name) {
+            case "resnet18" -> ResNet.resnet18(o);
+            case "resnet34" -> ResNet.resnet34(o);
+            case "resnet50" -> ResNet.resnet50(o);
+            case "resnet101" -> ResNet.resnet101(o);
+            case "resnet152" -> ResNet.resnet152(o);
+            case "resnext50_32x4d" -> ResNet.resnext50_32x4d(o);
+            case "wide_resnet50_2" -> ResNet.wide_resnet50_2(o);
+            case "vgg11" -> VGG.vgg("A", false, o);
+            case "vgg11_bn" -> VGG.vgg("A", true, o);
+            case "vgg13" -> VGG.vgg("B", false, o);
+            case "vgg13_bn" -> VGG.vgg("B", true, o);
+            case "vgg16" -> VGG.vgg("D", false, o);
+            case "vgg16_bn" -> VGG.vgg("D", true, o);
+            case "vgg19" -> VGG.vgg("E", false, o);
+            case "vgg19_bn" -> VGG.vgg("E", true, o);
+            case "alexnet" -> new AlexNet(o.numClasses());
+            case "squeezenet1_0" -> new SqueezeNet("1_0", o.numClasses());
+            case "squeezenet1_1" -> new SqueezeNet("1_1", o.numClasses());
+            case "densenet121" -> DenseNet.densenet121(o.numClasses());
+            case "densenet161" -> DenseNet.densenet161(o.numClasses());
+            case "densenet169" -> DenseNet.densenet169(o.numClasses());
+            case "densenet201" -> DenseNet.densenet201(o.numClasses());
+            case "inception_v3" -> new Inception3(o.numClasses(), o.flag("aux_logits", true),
+                    o.flag("transform_input", false), o.flag("init_weights", true),
+                    o.extras().get("dropout") == null ? 0.5 : Double.parseDouble(o.extras().get("dropout").toString()));
+            case "unet" -> new UNet(o.inChannels(), o.numClasses(), o.bilinear());
+            default -> throw new IllegalStateException("Models.NAMES lists " + name + " but build has no case for it");
+        };
     }
 
     public static Module create(String name) { return create(name, ModelOptions.defaults()); }
 
-    /** Builds {@code name} and loads {@code weights} (a PyTorch state dict) into it strictly. */
+    /**
+     * Builds {@code name} and loads {@code weights} (a PyTorch state dict) into it strictly. The
+     * random initialisation is skipped ({@link Init#forOverwrite}): the strict load overwrites every
+     * value it would have written, and a failed load throws before the model is returned. While
+     * the checkpoint is read, {@link KernelWarmup} gets the kernels compiled on another core (once
+     * per JVM; it ends when this returns), so that a first forward pass right after is not slow.
+     */
     public static Module create(String name, ModelOptions options, Path weights) {
-        return loadWeights(create(name, options), weights);
+        KernelWarmup.start();
+        try {
+            return loadWeights(createForOverwrite(name, options), weights);
+        } finally {
+            KernelWarmup.stop();
+        }
+    }
+
+    /**
+     * {@link #create(String, ModelOptions)} without the random initialisation, for a caller that
+     * strictly loads a state dict into the model before anything else sees it.
+     */
+    public static Module createForOverwrite(String name, ModelOptions options) {
+        return Init.forOverwrite(() -> create(name, options));
     }
 
     /**

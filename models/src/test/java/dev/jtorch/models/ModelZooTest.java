@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,6 +51,14 @@ class ModelZooTest {
                 "vgg19_bn", "alexnet", "squeezenet1_0", "squeezenet1_1")));
         var e = assertThrows(IllegalArgumentException.class, () -> Models.create("resnet19", ModelOptions.defaults()));
         assertTrue(e.getMessage().contains("Unknown model resnet19") && e.getMessage().contains("resnet18"), e.getMessage());
+    }
+
+    @Test
+    void everyListedNameBuilds() {
+        // The listed names and the builder's cases must agree; without the random init, as the values are not looked at.
+        for (String name : Models.names()) {
+            assertDoesNotThrow(() -> Models.createForOverwrite(name, ModelOptions.numClasses(3)), name);
+        }
     }
 
     @Test
@@ -172,5 +181,23 @@ class ModelZooTest {
         // strict: 1000 classes against a 10-class checkpoint names the mismatched key
         var e = assertThrows(RuntimeException.class, () -> Models.resnet18(file));
         assertTrue(e.getMessage().contains("fc.weight"), e.getMessage());
+    }
+
+    @Test
+    void buildingWithWeightsSkipsTheRandomInitUnobservably() throws Exception {
+        ResNet source = Models.resnet18(10);
+        Path file = tmp.resolve("w.pth");
+        PthWriter.save(source.stateDict(), file);
+
+        Torch.manualSeed(3);
+        Module reference = Models.loadWeights(Models.resnet18(10), file); // the full initialisation, then the load
+        float[] drawnAfterReference = Torch.rand(6).toFloatArray();
+        Torch.manualSeed(3);
+        Module loaded = Models.create("resnet18", ModelOptions.numClasses(10), file);
+        float[] drawnAfterLoaded = Torch.rand(6).toFloatArray();
+
+        assertArrayEquals(drawnAfterReference, drawnAfterLoaded, "the generator moved on as far as the initialisation would have");
+        reference.stateDict().forEach((k, v) -> assertArrayEquals(v.toDoubleArray(), loaded.stateDict().get(k).toDoubleArray(), k));
+        assertFalse(all(Models.resnet18(10).stateDict().get("fc.weight"), 0f), "a model built without weights is still initialised");
     }
 }
