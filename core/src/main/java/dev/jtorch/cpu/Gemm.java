@@ -95,7 +95,7 @@ public final class Gemm {
     /**
      * C = A·B, float32, where row p of B starts at {@code b[bRows[p]]} and its columns are
      * contiguous: B(p, j) = b[bRows[p] + j]. This is the implicit im2col of a stride-1
-     * convolution over a padded image ({@link ConvKernels}): every row of the column matrix is a
+     * convolution over a padded image ({@link ConvForward}): every row of the column matrix is a
      * shifted window of one channel, so the matrix is never written out; its micro-panels are
      * packed straight from the image. After each thread's slice of C is complete, {@code epilogue}
      * (if not null) runs on that slice while it is still in cache.
