@@ -6,6 +6,7 @@ import dev.jtorch.Generator;
 import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
 import dev.jtorch.nn.F;
+import dev.jtorch.ops.Convolution;
 import dev.jtorch.ops.Creation;
 
 import java.util.List;
@@ -78,9 +79,11 @@ public final class KernelWarmup {
     }
 
     /**
-     * A ResNet-like stack at a small size: a 7x7 stride-2 stem, BatchNorm, in-place ReLU, 3x3
+     * A ResNet-like stack at a small size: a 7x7 stride-2 stem, BatchNorm, in-place ReLU, a 3x3
+     * convolution on a 16x16 plane (the shifted-rows route of stride-1 convolutions), 3x3
      * max-pool, a residual pair of 3x3 convolutions, a strided block with a 1x1 projection,
-     * average pools and a linear head. The shapes matter more than the sizes: 3x3 convolutions
+     * average pools and a linear head; most convolutions in the folded form (scale, shift,
+     * residual and ReLU in the epilogue) that eval-mode models run. The shapes matter more than the sizes: 3x3 convolutions
      * over 32 channels make k = 288, longer than one GEMM depth block, so the micro-kernel also
      * accumulates into C (when only the stem's k = 147 was warmed, C2 compiled the kernel
      * without that branch and had to throw the code away in ResNet's first block); the 4x4
@@ -88,13 +91,14 @@ public final class KernelWarmup {
      */
     private static final class Net {
         private final Generator g;
-        private final Tensor x, stem, c1, c2, c3, down3, down1, fc, fcBias;
+        private final Tensor x, stem, c0, c1, c2, c3, down3, down1, fc, fcBias;
         private final Tensor[] bn16, bn32, bn64;
 
         Net(Generator g) {
             this.g = g;
             x = rand(1, 3, 32, 32);
             stem = rand(16, 3, 7, 7);
+            c0 = rand(16, 16, 3, 3);
             c1 = rand(32, 16, 3, 3);
             c2 = rand(32, 32, 3, 3);
             c3 = rand(32, 32, 3, 3);
@@ -120,15 +124,26 @@ public final class KernelWarmup {
             return F.conv2d(t, w, null, new int[]{stride}, new int[]{padding}, new int[]{1}, 1);
         }
 
+        /**
+         * A convolution with its batch norm folded, as a model in eval mode without gradients
+         * runs it ({@code ConvBnFolding}): the norm's weight and bias stand in for its scale and shift.
+         */
+        private static Tensor folded(Tensor t, Tensor w, int stride, int padding, Tensor[] s, Tensor residual) {
+            return Convolution.conv2dInference(t, w, s[2], s[3], residual, true, new int[]{stride}, new int[]{padding},
+                    new int[]{1}, 1);
+        }
+
         void forward(BooleanSupplier stop) {
-            Tensor y = bn(conv(x, stem, 2, 3), bn16).relu_();                       // 16 x 16x16
+            Tensor y = bn(conv(x, stem, 2, 3), bn16).relu_();                       // 16 x 16x16 (im2col)
+            y = folded(y, c0, 1, 1, bn16, null);                                     // shifted rows, 16x16
             y = F.maxPool2d(y, new int[]{3}, new int[]{2}, new int[]{1}, new int[]{1}, false); // 16 x 8x8
-            y = bn(conv(y, c1, 1, 1), bn32).relu_();                                 // 32 x 8x8
+            y = folded(y, c1, 1, 1, bn32, null);                                     // 32 x 8x8
             if (stop.getAsBoolean()) return;
-            Tensor r = bn(conv(bn(conv(y, c2, 1, 1), bn32).relu_(), c3, 1, 1), bn32);
+            Tensor r = bn(conv(folded(y, c2, 1, 1, bn32, null), c3, 1, 1), bn32);
             y = r.add_(y).relu_();
+            y = folded(y, c3, 1, 1, bn32, y);                                        // with a residual
             if (stop.getAsBoolean()) return;
-            Tensor d = bn(conv(y, down3, 2, 1), bn64).add_(bn(conv(y, down1, 2, 0), bn64)).relu_(); // 64 x 4x4
+            Tensor d = folded(y, down3, 2, 1, bn64, bn(conv(y, down1, 2, 0), bn64)); // 64 x 4x4
             Torch.cat(List.of(F.avgPool2d(d, 2), F.maxPool2d(d, 2)), 1).sum();
             F.linear(F.adaptiveAvgPool2d(d, 1).flatten(1), fc, fcBias);
         }
