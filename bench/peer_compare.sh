@@ -6,7 +6,7 @@
 # jtorch/PyTorch (time per iteration, so above 1 means jtorch is slower), and the three peak RSS.
 #
 # usage: bench/peer_compare.sh [--quick] [WORD...]
-#   WORD...   run only the rows whose workload name contains every WORD (e.g. resnet18, train, b8)
+#   WORD...   run only the rows whose workload name has every WORD as a word (e.g. resnet18, train, b8)
 #   --quick   smoke run: 0.5 s warm-up and 3 timed iterations per tool (or PEER_QUICK=1); the
 #             figures then mean little, it only shows that every piece works
 #
@@ -50,7 +50,8 @@ for w in "${workloads[@]}"; do
   # shellcheck disable=SC2086
   name="$(label $w)"
   keep=1
-  for f in "${filters[@]+"${filters[@]}"}"; do [[ "$name" == *"$f"* ]] || keep=; done
+  # Whole words: "b1" must not also pick the "b16" row.
+  for f in "${filters[@]+"${filters[@]}"}"; do [[ " $name " == *" $f "* ]] || keep=; done
   [ -n "$keep" ] && selected+=("$w")
 done
 if [ ${#selected[@]} -eq 0 ]; then echo "no workload matches: ${filters[*]}" >&2; exit 64; fi
