@@ -52,12 +52,13 @@ final class ConvForward {
                     ConvKernels.floatColumns(s.depth() * s.plane() * ConvImageBatch.images(s)));
             if (biasOnly) return;
             // The epilogue follows as one pass over the output; rows are (image, channel) planes.
+            // The residual is laid out as the output, so row r of either is at r * plane.
             int outC = s.outC(), plane = s.plane();
+            ConvEpilogue epilogue = ConvEpilogue.of(scale, bias, 0, residual, residual == null ? 0 : residual.offset(), relu);
             Parallel.forRange(0, s.batch() * outC, Math.max(1, (1 << 14) / Math.max(1, plane)), (lo, hi) -> {
                 for (int row = lo; row < hi; row++) {
-                    int n = row / outC, at = yl.offset() + row * plane;
-                    ConvEpilogue.of(scale, bias, 0, residual, residual == null ? 0 : residual.offset() + n * outC * plane, relu)
-                            .segment(y.floats(), at, y.floats(), at, row % outC, (row % outC) * plane, plane);
+                    int at = yl.offset() + row * plane;
+                    epilogue.segment(y.floats(), at, y.floats(), at, row % outC, row * plane, plane);
                 }
             });
             return;

@@ -62,8 +62,7 @@ final class ConvKernels {
         ConvShape s = ConvShape.of(xl, wl, yl, stride, padding, dilation, groups);
         DenseOperand wd = DenseOperand.of(w, wl);
         DenseOperand bd = bias == null ? null : DenseOperand.of(bias, bl);
-        boolean f32 = x.dtype() == DType.FLOAT32;
-        if (f32) {
+        if (x.dtype() == DType.FLOAT32) {
             ConvForward.forward(x, xl, wd, null, bd == null ? null : dense(bd, s.outC()), null, false, y, yl, s);
             return;
         }
@@ -72,7 +71,7 @@ final class ConvKernels {
         int plane = s.plane(), depth = s.depth(), cog = s.outCg(), cig = s.inCg();
         int flat = ConvShape.planeStride(s.inH(), s.inW(), xs[2], xs[3]);
         boolean direct = s.pointwise() && flat >= 0;
-        Object col = direct ? null : f32 ? floatColumns(depth * plane) : doubleColumns(depth * plane);
+        double[] col = direct ? null : doubleColumns(depth * plane);
         for (int n = 0; n < s.batch(); n++) {
             int yImage = yl.offset() + n * s.outC() * plane;
             if (bd != null) fillBias(y, yImage, plane, s.outC(), bd);
@@ -81,22 +80,22 @@ final class ConvKernels {
                 int xBase = xl.offset() + n * xs[0] + g * cig * xs[1];
                 int wBase = wd.offset() + g * cog * depth;
                 if (direct) {
-                    gemm(f32, cog, plane, cig, wd.storage().array(), wBase, depth, 1, x.array(), xBase, xs[1], flat,
-                            y.array(), yBase, plane, bd != null);
+                    Gemm.dgemm(cog, plane, cig, wd.doubles(), wBase, depth, 1, x.doubles(), xBase, xs[1], flat,
+                            y.doubles(), yBase, plane, bd != null);
                 } else {
-                    if (f32) Im2Col.im2col(x.floats(), xBase, xs[1], xs[2], xs[3], cig, s, (float[]) col);
-                    else Im2Col.im2col(x.doubles(), xBase, xs[1], xs[2], xs[3], cig, s, (double[]) col);
-                    gemm(f32, cog, plane, depth, wd.storage().array(), wBase, depth, 1, col, 0, plane, 1,
-                            y.array(), yBase, plane, bd != null);
+                    Im2Col.im2col(x.doubles(), xBase, xs[1], xs[2], xs[3], cig, s, col);
+                    Gemm.dgemm(cog, plane, depth, wd.doubles(), wBase, depth, 1, col, 0, plane, 1,
+                            y.doubles(), yBase, plane, bd != null);
                 }
             }
         }
     }
 
     /**
-     * {@code out = relu?(conv2d(x, w) * scale + bias + residual)}: the inference form of a
+     * float32 {@code out = relu?(conv2d(x, w) * scale + bias + residual)}: the inference form of a
      * convolution followed by a batch norm (folded into the per-channel scale and bias), a residual
-     * add and a ReLU. float64 runs the plain convolution and then the rest elementwise.
+     * add and a ReLU, applied in the GEMM's epilogue. Other dtypes take the backend's step-by-step
+     * default ({@link CpuBackend#conv2dInference}).
      */
     static void forwardFused(CpuStorage x, Layout xl, CpuStorage w, Layout wl, CpuStorage scale, Layout sl,
                              CpuStorage bias, Layout bl, CpuStorage residual, Layout rl, boolean relu,
@@ -104,22 +103,6 @@ final class ConvKernels {
         checkDtype("slow_conv2d_cpu", x, w, y, scale, bias, residual);
         DenseOperand.requireContiguous(yl, "conv2d output");
         ConvShape s = ConvShape.of(xl, wl, yl, stride, padding, dilation, groups);
-        if (x.dtype() != DType.FLOAT32) {
-            forward(x, xl, w, wl, null, null, y, yl, stride, padding, dilation, groups);
-            double[] out = y.doubles();
-            DenseOperand sc = scale == null ? null : DenseOperand.of(scale, sl), b = bias == null ? null : DenseOperand.of(bias, bl);
-            DenseOperand r = residual == null ? null : DenseOperand.of(residual, rl);
-            int plane = s.plane();
-            for (int i = 0; i < yl.numel(); i++) {
-                int c = (i / plane) % s.outC();
-                double v = out[yl.offset() + i];
-                if (sc != null) v *= sc.doubles()[sc.offset() + c];
-                if (b != null) v += b.doubles()[b.offset() + c];
-                if (r != null) v += r.doubles()[r.offset() + i];
-                out[yl.offset() + i] = relu && !(v > 0 || v != v) ? 0.0 : v;
-            }
-            return;
-        }
         ConvForward.forward(x, xl, DenseOperand.of(w, wl), scale == null ? null : dense(DenseOperand.of(scale, sl), s.outC()),
                 bias == null ? null : dense(DenseOperand.of(bias, bl), s.outC()),
                 residual == null ? null : DenseOperand.of(residual, rl), relu, y, yl, s);
