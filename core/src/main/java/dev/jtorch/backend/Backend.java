@@ -87,7 +87,8 @@ public interface Backend {
 
     /**
      * {@code out = conv2d(input, weight) + bias}: input [N, C, H, W], weight [outC, C / groups, kH, kW],
-     * bias [outC] or null, out [N, outC, outH, outW].
+     * bias [outC] or null, out [N, outC, outH, outW]. Computed as PyTorch's CPU convolution does
+     * it (sums of products, no fast transform that trades accuracy for speed).
      */
     void conv2d(Storage input, Layout inputLayout, Storage weight, Layout weightLayout, Storage bias, Layout biasLayout,
                 Storage out, Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups);
@@ -97,12 +98,15 @@ public interface Backend {
      * with scale and bias [outC] vectors (either may be null), then {@code + residual} when residual
      * is not null (same shape as out), then ReLU when {@code relu}. A batch norm in eval mode is
      * such a scale and bias. Nothing here is differentiated, so a backend may apply the steps while
-     * the product is in cache; this default runs them one after another.
+     * the product is in cache; this default runs them one after another. A backend may also use a
+     * faster algorithm with a slightly larger rounding error (Winograd's), keeping what it derives
+     * from the weight in {@code weights} for the next call with the same weight.
      */
     default void conv2dInference(Storage input, Layout inputLayout, Storage weight, Layout weightLayout,
                                  Storage scale, Layout scaleLayout, Storage bias, Layout biasLayout,
                                  Storage residual, Layout residualLayout, boolean relu,
-                                 Storage out, Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups) {
+                                 Storage out, Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups,
+                                 WeightCache weights) {
         conv2d(input, inputLayout, weight, weightLayout, null, null, out, outLayout, stride, padding, dilation, groups);
         if (scale != null) binary(BinaryOp.MUL, out, outLayout, scale, perChannel(scaleLayout, outLayout), out, outLayout);
         if (bias != null) binary(BinaryOp.ADD, out, outLayout, bias, perChannel(biasLayout, outLayout), out, outLayout);

@@ -1,6 +1,7 @@
 package dev.jtorch.cpu;
 
 import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.WeightCache;
 
 import java.util.Arrays;
 
@@ -20,7 +21,9 @@ import java.util.Arrays;
  *     they add few micro-kernel tiles;
  * <li><b>im2col</b> (strided convolutions, narrow planes): the column matrix is built, then multiplied.
  * </ul>
- * Several images of a batch with small planes go through one GEMM ({@link ConvImageBatch}).
+ * Several images of a batch with small planes go through one GEMM ({@link ConvImageBatch}). In
+ * inference, 3x3 stride-1 convolutions with enough output tiles take Winograd's algorithm
+ * instead ({@link WinogradConv}): about a quarter of the multiply-adds, a little more rounding.
  */
 final class ConvForward {
     private ConvForward() {}
@@ -42,10 +45,17 @@ final class ConvForward {
 
     /**
      * y (contiguous) = act(conv2d(x, w) * scale + bias + residual); scale, bias (dense vectors over
-     * the output channels) and residual may be null.
+     * the output channels) and residual may be null. With {@code winogradWeights} not null, 3x3
+     * convolutions may take Winograd's route (slightly larger rounding error), its transformed
+     * weights kept there; null keeps to the direct routes, as for training and plain conv2d.
      */
     static void forward(CpuStorage x, Layout xl, DenseOperand wd, float[] scale, float[] bias, DenseOperand residual,
-                        boolean relu, CpuStorage y, Layout yl, ConvShape s) {
+                        boolean relu, CpuStorage y, Layout yl, ConvShape s, WeightCache winogradWeights) {
+        if (winogradWeights != null && WinogradConv.applies(s, winogradWeights.keeps())) {
+            WinogradConv.forward(x, xl, wd, ConvEpilogue.of(scale, bias, 0, residual,
+                    residual == null ? 0 : residual.offset(), relu), y, yl, s, winogradWeights);
+            return;
+        }
         if (ConvImageBatch.images(s) > 1) {
             boolean biasOnly = scale == null && residual == null && !relu;
             ConvImageBatch.forward(x, xl, wd, biasOnly ? bias : null, y, yl, s,

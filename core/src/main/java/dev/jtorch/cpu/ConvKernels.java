@@ -2,6 +2,7 @@ package dev.jtorch.cpu;
 
 import dev.jtorch.DType;
 import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.WeightCache;
 
 import java.util.Arrays;
 
@@ -63,7 +64,7 @@ final class ConvKernels {
         DenseOperand wd = DenseOperand.of(w, wl);
         DenseOperand bd = bias == null ? null : DenseOperand.of(bias, bl);
         if (x.dtype() == DType.FLOAT32) {
-            ConvForward.forward(x, xl, wd, null, bd == null ? null : dense(bd, s.outC()), null, false, y, yl, s);
+            ConvForward.forward(x, xl, wd, null, bd == null ? null : dense(bd, s.outC()), null, false, y, yl, s, null);
             return;
         }
         // float64 (gradient checks): the plain im2col + GEMM loop.
@@ -99,13 +100,14 @@ final class ConvKernels {
      */
     static void forwardFused(CpuStorage x, Layout xl, CpuStorage w, Layout wl, CpuStorage scale, Layout sl,
                              CpuStorage bias, Layout bl, CpuStorage residual, Layout rl, boolean relu,
-                             CpuStorage y, Layout yl, int[] stride, int[] padding, int[] dilation, int groups) {
+                             CpuStorage y, Layout yl, int[] stride, int[] padding, int[] dilation, int groups,
+                             WeightCache weights) {
         checkDtype("slow_conv2d_cpu", x, w, y, scale, bias, residual);
         DenseOperand.requireContiguous(yl, "conv2d output");
         ConvShape s = ConvShape.of(xl, wl, yl, stride, padding, dilation, groups);
         ConvForward.forward(x, xl, DenseOperand.of(w, wl), scale == null ? null : dense(DenseOperand.of(scale, sl), s.outC()),
                 bias == null ? null : dense(DenseOperand.of(bias, bl), s.outC()),
-                residual == null ? null : DenseOperand.of(residual, rl), relu, y, yl, s);
+                residual == null ? null : DenseOperand.of(residual, rl), relu, y, yl, s, weights);
     }
 
     /** A per-channel float vector starting at index 0 (the epilogue indexes it by channel). */

@@ -8,6 +8,7 @@ import dev.jtorch.backend.Layout;
 import dev.jtorch.backend.ReduceOp;
 import dev.jtorch.backend.Storage;
 import dev.jtorch.backend.UnaryOp;
+import dev.jtorch.backend.WeightCache;
 
 /**
  * The CPU backend: float32 work goes to the fast kernels ({@link FloatKernels}, {@link Gemm}),
@@ -150,15 +151,16 @@ public final class CpuBackend implements Backend {
     @Override public void conv2dInference(Storage input, Layout inputLayout, Storage weight, Layout weightLayout,
                                           Storage scale, Layout scaleLayout, Storage bias, Layout biasLayout,
                                           Storage residual, Layout residualLayout, boolean relu, Storage out,
-                                          Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups) {
+                                          Layout outLayout, int[] stride, int[] padding, int[] dilation, int groups,
+                                          WeightCache weights) {
         if (input.dtype() != DType.FLOAT32) { // float64 (gradient checks): one step after another
             Backend.super.conv2dInference(input, inputLayout, weight, weightLayout, scale, scaleLayout, bias, biasLayout,
-                    residual, residualLayout, relu, out, outLayout, stride, padding, dilation, groups);
+                    residual, residualLayout, relu, out, outLayout, stride, padding, dilation, groups, weights);
             return;
         }
         ConvKernels.forwardFused(cpu(input), inputLayout, cpu(weight), weightLayout, scale == null ? null : cpu(scale),
                 scaleLayout, bias == null ? null : cpu(bias), biasLayout, residual == null ? null : cpu(residual),
-                residualLayout, relu, cpu(out), outLayout, stride, padding, dilation, groups);
+                residualLayout, relu, cpu(out), outLayout, stride, padding, dilation, groups, weights);
     }
 
     @Override public void conv2dBackwardInput(Storage gradOut, Layout gradOutLayout, Storage weight, Layout weightLayout,

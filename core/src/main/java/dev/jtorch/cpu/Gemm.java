@@ -129,6 +129,56 @@ public final class Gemm {
         tiled(m, n, k, a, aOff, aRowStride, 1, panels, c, cOff, cRowStride, false, epilogue);
     }
 
+    /** Floats of a k x n B packed by {@link #packedIndex} for {@link #sgemmPacked}: whole NR-wide micro-panels. */
+    static int packedSize(int k, int n) {
+        return k * ceilDiv(n, NR) * NR;
+    }
+
+    /**
+     * Where element (p, j) of a k x n B goes in its packed form: the KC-deep blocks one after
+     * another, each a row of NR-wide micro-panels, each micro-panel NR floats per k step — the
+     * layout {@link #blocked} packs for itself. Elements j and j + 1 are adjacent unless j + 1
+     * starts a micro-panel. Columns past n (to the panel's end) are padding.
+     */
+    static int packedIndex(int k, int n, int p, int j) {
+        int pc = p / KC * KC, kc = Math.min(KC, k - pc);
+        return pc * (ceilDiv(n, NR) * NR) + j / NR * NR * kc + (p - pc) * NR + j % NR;
+    }
+
+    /**
+     * C = A·B on the calling thread, with B already packed ({@link #packedIndex}, from
+     * {@code bOff}) and A rows contiguous along k: for a B reused across calls (a transformed
+     * convolution weight, {@link WinogradConv}) or a caller that runs many products in parallel.
+     */
+    static void sgemmPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                            float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (!SIMD || k <= 0) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float sum = 0f;
+                    for (int p = 0; p < k; p++) sum += a[aOff + i * lda + p] * b[bOff + packedIndex(k, n, p, j)];
+                    c[cOff + i * ldc + j] = sum;
+                }
+            }
+            return;
+        }
+        float[] edge = WORKSPACE.get().edge;
+        int nPadded = ceilDiv(n, NR) * NR;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = Math.min(MC, m - ic);
+                for (int jr = 0; jr < n; jr += NR) {
+                    sweepPanel(mc, Math.min(NR, n - jr), kc, a, aOff + ic * lda + pc, lda, b, bOff + pc * nPadded + jr * kc,
+                            c, cOff + ic * ldc + jr, ldc, pc > 0, edge);
+                }
+            }
+        }
+    }
+
     /**
      * The work applied to a finished block of C: rows i0 to i1, columns j0 to j1 (absolute
      * indices into the product). Each block is handed over once, by the thread that computed it.

@@ -25,7 +25,7 @@ final class InputGradAsConv {
         ConvShape t = new ConvShape(s.batch(), s.outC(), s.outH(), s.outW(), s.inC(), s.kH(), s.kW(), s.inH(), s.inW(),
                 1, 1, s.dH() * (s.kH() - 1) - s.pH(), s.dW() * (s.kW() - 1) - s.pW(), s.dH(), s.dW(), s.groups());
         DenseOperand flipped = new DenseOperand(new CpuStorage(DType.FLOAT32, flipTransposed(w, s)), 0);
-        ConvForward.forward(gy, gyl, flipped, null, null, null, false, gx, gxl, t);
+        ConvForward.forward(gy, gyl, flipped, null, null, null, false, gx, gxl, t, null);
     }
 
     /** W' [inC, outC/g, kH, kW] from W [outC, inC/g, kH, kW], per group; see the class comment. */

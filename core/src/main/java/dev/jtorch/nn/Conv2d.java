@@ -2,6 +2,8 @@ package dev.jtorch.nn;
 
 import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
+import dev.jtorch.autograd.Autograd;
+import dev.jtorch.ops.Convolution;
 
 /**
  * {@code nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
@@ -147,9 +149,18 @@ public class Conv2d extends Module {
         return folded != null;
     }
 
+    /**
+     * In eval mode, when nothing needs a gradient, the convolution runs in its inference form
+     * ({@link Convolution#conv2dInference}), where the backend may use a faster algorithm with a
+     * slightly larger rounding error (Winograd's for 3x3 kernels) and keep the weight transformed
+     * between calls. Training mode always computes it directly, as PyTorch's CPU kernels do.
+     */
     @Override
     public Tensor forward(Tensor input) {
         Tensor w = parameter("weight"), b = parameter("bias");
+        if (!isTraining() && paddingString == null && input.dim() == 4 && !Autograd.needsGrad(input, w, b)) {
+            return Convolution.conv2dInference(input, w, null, b, null, false, stride, padding, dilation, groups);
+        }
         return paddingString != null
                 ? F.conv2d(input, w, b, stride, paddingString, dilation, groups)
                 : F.conv2d(input, w, b, stride, padding, dilation, groups);

@@ -206,7 +206,7 @@ public final class Convolution {
                 scale == null ? null : scale.storage(), scale == null ? null : scale.layout(),
                 bias == null ? null : bias.storage(), bias == null ? null : bias.layout(),
                 residual == null ? null : residual.storage(), residual == null ? null : residual.layout(), relu,
-                out.storage(), out.layout(), s, p, d, groups);
+                out.storage(), out.layout(), s, p, d, groups, WeightCaches.of(weight));
         return out;
     }
 

@@ -86,6 +86,39 @@ class GemmTest {
         }
     }
 
+    /**
+     * The product with B packed ahead (Winograd's transformed kernels) against the reference:
+     * every element placed by packedIndex, depths across several KC blocks, widths that end
+     * inside a micro-panel, and a C with a padded row stride left untouched past n.
+     */
+    @Test
+    void packedProductMatchesReference() {
+        Random rnd = new Random(5);
+        for (int trial = 0; trial < 40; trial++) {
+            int m = 1 + rnd.nextInt(trial < 30 ? 40 : 300), n = 1 + rnd.nextInt(100), k = 1 + rnd.nextInt(trial < 30 ? 60 : 700);
+            float[] a = randomFloats(m * (k + 3), rnd), b = randomFloats(k * n, rnd);
+            float[] packed = new float[Gemm.packedSize(k, n) + 7];
+            boolean[] placed = new boolean[packed.length];
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < n; j++) {
+                    int at = 7 + Gemm.packedIndex(k, n, p, j);
+                    assertTrue(!placed[at], "two elements packed to " + at);
+                    placed[at] = true;
+                    packed[at] = b[p * n + j];
+                }
+            }
+            int ldc = n + 2;
+            float[] c = new float[m * ldc], expected = new float[m * ldc];
+            java.util.Arrays.fill(c, 9f);
+            java.util.Arrays.fill(expected, 9f);
+            Gemm.sgemmPacked(m, n, k, a, 0, k + 3, packed, 7, c, 0, ldc);
+            Gemm.sgemmReference(m, n, k, a, 0, k + 3, 1, b, 0, n, 1, expected, 0, ldc, false);
+            for (int i = 0; i < c.length; i++) {
+                assertEquals(expected[i], c[i], 1e-4f * (1 + (float) Math.sqrt(k)), "element " + i + " of " + m + "x" + n + "x" + k);
+            }
+        }
+    }
+
     @Test
     void sgemmMatchesReferenceOnLargerShapes() {
         Random rnd = new Random(7);

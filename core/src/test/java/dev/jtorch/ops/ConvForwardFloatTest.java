@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jtorch.DType;
+import dev.jtorch.RandomTensors;
 import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
 import net.jqwik.api.ForAll;
@@ -20,14 +21,6 @@ import java.util.Random;
  * strides, paddings, dilations, groups and non-contiguous inputs.
  */
 class ConvForwardFloatTest {
-
-    private static Tensor values(Random rnd, int... shape) {
-        int n = 1;
-        for (int s : shape) n *= s;
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) v[i] = rnd.nextGaussian();
-        return Torch.tensor(v).reshape(shape);
-    }
 
     private static void close(Tensor expected64, Tensor actual32, String what) {
         double[] e = expected64.toDoubleArray(), a = actual32.toDoubleArray();
@@ -50,17 +43,17 @@ class ConvForwardFloatTest {
         Random rnd = new Random(seed);
         int inC = groups * (1 + rnd.nextInt(5)), outC = groups * (1 + rnd.nextInt(9));
         int h = dilation * (kernel - 1) + 1 + rnd.nextInt(30), w = dilation * (kernel - 1) + 1 + rnd.nextInt(40);
-        Tensor x64 = transposedInput ? values(rnd, batch, inC, w, h).transpose(2, 3) : values(rnd, batch, inC, h, w);
-        Tensor w64 = values(rnd, outC, inC / groups, kernel, kernel);
-        Tensor b64 = bias ? values(rnd, outC) : null;
+        Tensor x64 = transposedInput ? RandomTensors.gaussian(rnd, batch, inC, w, h).transpose(2, 3) : RandomTensors.gaussian(rnd, batch, inC, h, w);
+        Tensor w64 = RandomTensors.gaussian(rnd, outC, inC / groups, kernel, kernel);
+        Tensor b64 = bias ? RandomTensors.gaussian(rnd, outC) : null;
         int[] s = {stride}, p = {padding}, d = {dilation};
         Tensor expected = Convolution.conv2d(x64, w64, b64, s, p, d, groups);
         Tensor x32 = transposedInput ? x64.transpose(2, 3).to(DType.FLOAT32).transpose(2, 3) : x64.to(DType.FLOAT32);
         Tensor w32 = w64.to(DType.FLOAT32), b32 = bias ? b64.to(DType.FLOAT32) : null;
         close(expected, Convolution.conv2d(x32, w32, b32, s, p, d, groups), "conv2d");
 
-        Tensor r64 = residual ? values(rnd, expected.shape()) : null;
-        Tensor scale64 = rnd.nextBoolean() ? values(rnd, outC) : null;
+        Tensor r64 = residual ? RandomTensors.gaussian(rnd, expected.shape()) : null;
+        Tensor scale64 = rnd.nextBoolean() ? RandomTensors.gaussian(rnd, outC) : null;
         Tensor fused64 = Convolution.conv2d(x64, w64, null, s, p, d, groups);
         if (scale64 != null) fused64 = fused64.mul(scale64.view(1, outC, 1, 1));
         if (b64 != null) fused64 = fused64.add(b64.view(1, outC, 1, 1));

@@ -135,9 +135,9 @@ public final class KernelWarmup {
 
         void forward(BooleanSupplier stop) {
             Tensor y = bn(conv(x, stem, 2, 3), bn16).relu_();                       // 16 x 16x16 (im2col)
-            y = folded(y, c0, 1, 1, bn16, null);                                     // shifted rows, 16x16
+            y = folded(y, c0, 1, 1, bn16, null);                                     // Winograd: 16 tiles of 4x4
             y = F.maxPool2d(y, new int[]{3}, new int[]{2}, new int[]{1}, new int[]{1}, false); // 16 x 8x8
-            y = folded(y, c1, 1, 1, bn32, null);                                     // 32 x 8x8
+            y = folded(y, c1, 1, 1, bn32, null);                                     // 32 x 8x8, shifted rows
             if (stop.getAsBoolean()) return;
             Tensor r = bn(conv(folded(y, c2, 1, 1, bn32, null), c3, 1, 1), bn32);
             y = r.add_(y).relu_();

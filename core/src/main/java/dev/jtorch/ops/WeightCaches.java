@@ -1,0 +1,68 @@
+package dev.jtorch.ops;
+
+import dev.jtorch.Tensor;
+import dev.jtorch.autograd.Autograd;
+import dev.jtorch.autograd.VersionCounter;
+import dev.jtorch.backend.WeightCache;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The {@link WeightCache} handed to a backend with a weight tensor. A weight that is being trained
+ * (it needs a gradient here) changes every step, so it gets {@link WeightCache#NONE}; any other
+ * gets a cache tied to its storage's version counter — shared by its views and detached copies,
+ * and gone when they are — and to its layout. An in-place write bumps the version, and the next
+ * call finds the cache emptied: loading a state dict or an optimizer step takes effect at once.
+ */
+final class WeightCaches {
+    private WeightCaches() {}
+
+    /** Per version counter, per layout of the weight over that storage. */
+    private static final Map<VersionCounter, Map<String, Slot>> SLOTS = Collections.synchronizedMap(new WeakHashMap<>());
+
+    static WeightCache of(Tensor weight) {
+        if (Autograd.needsGrad(weight)) return WeightCache.NONE;
+        String layout = weight.layout().offset() + ":" + Arrays.toString(weight.shape()) + ":"
+                + Arrays.toString(weight.layout().strides()) + ":" + weight.dtype();
+        Slot slot;
+        synchronized (SLOTS) {
+            slot = SLOTS.computeIfAbsent(weight.version(), v -> new HashMap<>()).computeIfAbsent(layout, k -> new Slot());
+        }
+        slot.sync(weight.version().get());
+        return slot;
+    }
+
+    /** The values derived from one weight, valid for one version of it. */
+    private static final class Slot implements WeightCache {
+        private final Map<String, Object> values = new ConcurrentHashMap<>();
+        private int version;
+
+        synchronized void sync(int now) {
+            if (now != version) {
+                values.clear();
+                version = now;
+            }
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T get(String key, Supplier<T> make) {
+            Object v = values.get(key);
+            if (v == null) {
+                v = make.get(); // outside any lock: two threads may both make it, one result is kept
+                Object raced = values.putIfAbsent(key, v);
+                if (raced != null) v = raced;
+            }
+            return (T) v;
+        }
+
+        @Override
+        public boolean keeps() { return true; }
+    }
+}
