@@ -46,6 +46,10 @@ record ConvEpilogue(float[] scale, float[] bias, int channelBase, float[] residu
      * for i below len; {@code at} is the first element's place in the block (o*plane + j).
      */
     void segment(float[] src, int srcOff, float[] dst, int dstOff, int channel, int at, int len) {
+        if (isIdentity()) {
+            if (src != dst || srcOff != dstOff) System.arraycopy(src, srcOff, dst, dstOff, len);
+            return;
+        }
         float b = bias == null ? 0f : bias[channelBase + channel];
         float s = scale == null ? 1f : scale[channelBase + channel];
         int r = residualBase + at;

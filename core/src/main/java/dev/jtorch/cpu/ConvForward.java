@@ -57,20 +57,8 @@ final class ConvForward {
             return;
         }
         if (ConvImageBatch.images(s) > 1) {
-            boolean biasOnly = scale == null && residual == null && !relu;
-            ConvImageBatch.forward(x, xl, wd, biasOnly ? bias : null, y, yl, s,
-                    ConvKernels.floatColumns(s.depth() * s.plane() * ConvImageBatch.images(s)));
-            if (biasOnly) return;
-            // The epilogue follows as one pass over the output; rows are (image, channel) planes.
-            // The residual is laid out as the output, so row r of either is at r * plane.
-            int outC = s.outC(), plane = s.plane();
-            ConvEpilogue epilogue = ConvEpilogue.of(scale, bias, 0, residual, residual == null ? 0 : residual.offset(), relu);
-            Parallel.forRange(0, s.batch() * outC, Math.max(1, (1 << 14) / Math.max(1, plane)), (lo, hi) -> {
-                for (int row = lo; row < hi; row++) {
-                    int at = yl.offset() + row * plane;
-                    epilogue.segment(y.floats(), at, y.floats(), at, row % outC, row * plane, plane);
-                }
-            });
+            ConvImageBatch.forward(x, xl, wd, ConvEpilogue.of(scale, bias, 0, residual, residual == null ? 0 : residual.offset(), relu),
+                    y, yl, s, ConvKernels.floatColumns(s.depth() * s.plane() * ConvImageBatch.images(s)));
             return;
         }
         int[] xs = xl.strides();

@@ -28,14 +28,25 @@ final class ConvImageBatch {
         return Math.max(1, Math.min(s.batch(), TARGET_COLUMNS / Math.max(1, s.plane())));
     }
 
-    /** y = conv2d(x, w) + bias (a dense [outC] vector, or null), float32, y contiguous, {@code images(s) > 1} images per GEMM. */
-    static void forward(CpuStorage x, Layout xl, DenseOperand wd, float[] bias, CpuStorage y, Layout yl,
+    /** The batched product before it is scattered to the images, one per calling thread, reused across calls. */
+    private static final ThreadLocal<float[][]> PRODUCT = ThreadLocal.withInitial(() -> new float[][]{new float[0]});
+
+    /**
+     * y (contiguous) = epilogue(conv2d(x, w)), float32, {@code images(s) > 1} images per GEMM. The
+     * epilogue is relative to the whole output: channel {@code o} of group g is its channel
+     * {@code g*outC/groups + o} and the residual of element (n, c, pos) sits at
+     * {@code residualBase + (n*outC + c)*plane + pos}. Each GEMM thread scatters its own slice of
+     * the batched product to the images, through the epilogue, while the slice is still in cache.
+     */
+    static void forward(CpuStorage x, Layout xl, DenseOperand wd, ConvEpilogue epilogue, CpuStorage y, Layout yl,
                         ConvShape s, float[] cols) {
         int[] xs = xl.strides();
         int plane = s.plane(), depth = s.depth(), cog = s.outCg(), cig = s.inCg(), outC = s.outC();
         int images = images(s), ld = images * plane;
         float[] xa = x.floats(), w = wd.floats(), ya = y.floats();
-        float[] out = new float[cog * ld];
+        float[][] holder = PRODUCT.get();
+        if (holder[0].length < cog * ld) holder[0] = new float[cog * ld];
+        float[] out = holder[0];
         for (int n0 = 0; n0 < s.batch(); n0 += images) {
             int first = n0, count = Math.min(images, s.batch() - n0);
             for (int g = 0; g < s.groups(); g++) {
@@ -46,22 +57,17 @@ final class ConvImageBatch {
                         Im2Col.im2col(xa, xBase, xs[1], xs[2], xs[3], cig, s, cols, b * plane, ld);
                     }
                 });
-                Gemm.sgemm(cog, count * plane, depth, w, wd.offset() + g * cog * depth, depth, 1, cols, 0, ld, 1,
-                        out, 0, ld, false);
-                Parallel.forRange(0, cog, Math.max(1, (1 << 14) / Math.max(1, count * plane)), (lo, hi) -> {
-                    for (int o = lo; o < hi; o++) {
-                        float channelBias = bias == null ? 0f : bias[group * cog + o];
-                        for (int b = 0; b < count; b++) {
-                            int from = o * ld + b * plane;
-                            int to = yl.offset() + ((first + b) * outC + group * cog + o) * plane;
-                            if (bias == null) {
-                                System.arraycopy(out, from, ya, to, plane);
-                            } else {
-                                for (int i = 0; i < plane; i++) ya[to + i] = out[from + i] + channelBias;
+                Gemm.sgemm(cog, count * plane, depth, w, wd.offset() + g * cog * depth, depth, cols, 0, ld,
+                        out, 0, ld, (i0, i1, j0, j1) -> {
+                            // Columns j0..j1 of the product may span several images: one segment per image.
+                            for (int b = j0 / plane; b * plane < j1; b++) {
+                                int from = Math.max(j0, b * plane), to = Math.min(j1, (b + 1) * plane);
+                                for (int o = i0; o < i1; o++) {
+                                    int at = ((first + b) * outC + group * cog + o) * plane + from - b * plane;
+                                    epilogue.segment(out, o * ld + from, ya, yl.offset() + at, group * cog + o, at, to - from);
+                                }
                             }
-                        }
-                    }
-                });
+                        });
             }
         }
     }

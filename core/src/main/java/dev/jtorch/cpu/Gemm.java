@@ -97,8 +97,8 @@ public final class Gemm {
      * contiguous: B(p, j) = b[bRows[p] + j]. This is the implicit im2col of a stride-1
      * convolution over a padded image ({@link ConvForward}): every row of the column matrix is a
      * shifted window of one channel, so the matrix is never written out; its micro-panels are
-     * packed straight from the image. After each thread's slice of C is complete, {@code epilogue}
-     * (if not null) runs on that slice while it is still in cache.
+     * packed straight from the image. As each block of C is complete, {@code epilogue} (if not
+     * null) runs on it while it is still in cache.
      */
     static void sgemmRowTable(int m, int n, int k, float[] a, int aOff, int aRowStride,
                               float[] b, int[] bRows, float[] c, int cOff, int cRowStride, SliceEpilogue epilogue) {
@@ -115,8 +115,9 @@ public final class Gemm {
     }
 
     /**
-     * As {@link #sgemm} with C = A·B (no accumulation), then {@code epilogue} on each thread's
-     * finished slice of C: the fused bias, residual and activation of an inference convolution.
+     * As {@link #sgemm} with C = A·B (no accumulation), then {@code epilogue} on each finished
+     * block of C, by the thread that computed it: the fused bias, residual and activation of an
+     * inference convolution.
      */
     static void sgemm(int m, int n, int k, float[] a, int aOff, int aRowStride,
                       float[] b, int bOff, int bRowStride, float[] c, int cOff, int cRowStride, SliceEpilogue epilogue) {
@@ -208,8 +209,8 @@ public final class Gemm {
             Parallel.forRange(0, parts, 1, (lo, hi) -> {
                 int j0 = sliceStart(lo, parts, tilesN, NR, n);
                 int j1 = sliceStart(hi, parts, tilesN, NR, n);
-                blocked(m, j0, j1 - j0, k, a, aOff, aRowStride, aColStride, b, c, cOff + j0, cRowStride, accumulate);
-                if (epilogue != null && j1 > j0) epilogue.apply(0, m, j0, j1);
+                blocked(m, j0, j1 - j0, k, a, aOff, aRowStride, aColStride, b, c, cOff + j0, cRowStride, accumulate,
+                        epilogue, 0);
             });
         } else {
             int parts = Math.min(threads, tilesM);
@@ -217,8 +218,7 @@ public final class Gemm {
                 int i0 = sliceStart(lo, parts, tilesM, MR, m);
                 int i1 = sliceStart(hi, parts, tilesM, MR, m);
                 blocked(i1 - i0, 0, n, k, a, aOff + i0 * aRowStride, aRowStride, aColStride, b,
-                        c, cOff + i0 * cRowStride, cRowStride, accumulate);
-                if (epilogue != null && i1 > i0) epilogue.apply(i0, i1, 0, n);
+                        c, cOff + i0 * cRowStride, cRowStride, accumulate, epilogue, i0);
             });
         }
     }
@@ -230,11 +230,14 @@ public final class Gemm {
 
     /**
      * The single-threaded BLIS loop nest over one slice of C: columns {@code j0} to
-     * {@code j0 + n} of B (C starts at that column already).
+     * {@code j0 + n} of B (C starts at that column already), rows {@code i0} on of the product
+     * (A and C start at that row already). Each MC x NR block of C gets {@code epilogue} (if not
+     * null) as soon as its last k block is in, while the block is still in L1/L2: applied over the
+     * whole slice afterwards, it would read a C larger than the caches back from memory.
      */
     private static void blocked(int m, int j0, int n, int k,
                                 float[] a, int aOff, int ars, int acs, BPanels b,
-                                float[] c, int cOff, int ldc, boolean accumulate) {
+                                float[] c, int cOff, int ldc, boolean accumulate, SliceEpilogue epilogue, int i0) {
         Workspace ws = WORKSPACE.get();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -264,6 +267,10 @@ public final class Gemm {
                         }
                         sweepPanel(mc, cols, kc, aBlock, aBase, lda, bPack, jr * kc,
                                 c, cOff + ic * ldc + jc + jr, ldc, add, ws.edge);
+                        if (epilogue != null && pc + kc == k) {
+                            int j = j0 + jc + jr;
+                            epilogue.apply(i0 + ic, i0 + ic + mc, j, j + cols);
+                        }
                     }
                 }
             }
