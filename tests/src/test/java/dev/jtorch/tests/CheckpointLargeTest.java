@@ -34,20 +34,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and prints both (no assertion).
  */
 class CheckpointLargeTest {
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    static final Path PYTHON = SystemTorch.PYTHON;
     static final Path SCRIPT = Path.of("fixtures", "make_checkpoint_fixtures.py").toAbsolutePath();
 
     @TempDir
     Path tmp;
-
-    static boolean torchAvailable() {
-        if (!Files.isExecutable(PYTHON) || !Files.exists(SCRIPT)) return false;
-        try {
-            return new ProcessBuilder(PYTHON.toString(), "-c", "import torch").start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
 
     static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -58,7 +49,7 @@ class CheckpointLargeTest {
 
     @Test
     void sixtyFourMegabyteTensors() throws Exception {
-        assumeTrue(torchAvailable(), "skipped: /usr/bin/python3 with torch is needed to write the 64 MB fixture");
+        SystemTorch.assume("writing the 64 MB fixture");
         Path f = tmp.resolve("big64.pth");
         String[] out = run(PYTHON.toString(), SCRIPT.toString(), "--big", f.toString(), "64").split(" ");
         int n = Integer.parseInt(out[0]);
@@ -73,7 +64,8 @@ class CheckpointLargeTest {
     @Test
     void benchAgainstTorchLoad() throws Exception {
         String mb = System.getProperty("jtorch.bench");
-        assumeTrue(mb != null && torchAvailable(), "benchmark: run with -Djtorch.bench=100 (and torch installed)");
+        assumeTrue(mb != null, "benchmark: run with -Djtorch.bench=100");
+        SystemTorch.assume("the benchmark against torch.load");
         Path f = tmp.resolve("bench.pth");
         run(PYTHON.toString(), SCRIPT.toString(), "--big", f.toString(), mb);
         String torch = run(PYTHON.toString(), "-c", String.join("\n",

@@ -15,7 +15,6 @@ import dev.jtorch.io.PyOrderedDict;
 import dev.jtorch.io.PyTuple;
 import dev.jtorch.io.StateDict;
 import dev.jtorch.io.Unpickler;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * via {@code tests/fixtures/verify_jtorch_written.py}), and a failed save leaves the old file.
  */
 class CheckpointWriteTest {
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    static final Path PYTHON = SystemTorch.PYTHON;
     static final Backend CPU = Backends.of(Device.CPU);
 
     @TempDir
@@ -296,8 +295,7 @@ class CheckpointWriteTest {
 
     @Test
     void torchLoadsWhatJtorchWrites() throws Exception {
-        Assumptions.assumeTrue(torchAvailable(), "Debian's /usr/bin/python3 with torch (python3-torch) is not installed: "
-                + "skipping the check that torch.load reads jtorch's files");
+        SystemTorch.assume("the check that torch.load reads jtorch's files");
         Manifest m = new Manifest(dir);
         m.add("dtypes.pth", everyDType(), true, List.of(), List.of());
         m.add("views.pth", viewsAndSharing(), true,
@@ -313,8 +311,7 @@ class CheckpointWriteTest {
 
     @Test
     void torchFilesSurviveAJtorchRoundTrip() throws Exception {
-        Assumptions.assumeTrue(torchAvailable(), "Debian's /usr/bin/python3 with torch (python3-torch) is not installed: "
-                + "skipping torch -> jtorch -> torch");
+        SystemTorch.assume("torch -> jtorch -> torch");
         Path script = fixtures().resolve("torch_roundtrip.py");
         run(python(script.toString(), "make", dir.toString()));
         for (String name : List.of("state_dict.pth", "checkpoint.pt", "whole_model.pth")) {
@@ -331,16 +328,6 @@ class CheckpointWriteTest {
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "python timed out");
         assertEquals(0, p.exitValue(), out);
         return out;
-    }
-
-    static boolean torchAvailable() {
-        if (!Files.isExecutable(PYTHON)) return false;
-        try {
-            Process p = python("-c", "import torch").start();
-            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 
     static ProcessBuilder python(String... args) {

@@ -32,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code jtorch finetune} end to end on tiny generated datasets (an ImageFolder of PNGs, gzipped
@@ -41,7 +40,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * With {@code --freeze-backbone} every backbone parameter comes out bitwise unchanged.
  */
 class FinetuneCliTest {
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    static final Path PYTHON = SystemTorch.PYTHON;
 
     @TempDir
     Path dir;
@@ -99,7 +98,7 @@ class FinetuneCliTest {
         assertNotNull(chart, "the chart is a PNG");
         assertTrue(chart.getWidth() >= 800 && chart.getHeight() >= 300);
 
-        assumeTrue(torchAvailable(), "skipped: /usr/bin/python3 with torch and torchvision is needed for the PyTorch check");
+        SystemTorch.assume("the check that PyTorch loads the fine-tuned state dict");
         Tensor x = Torch.arange(0, 3 * 16 * 16, 1).to(dev.jtorch.DType.FLOAT32).div(3 * 16 * 16 - 1).mul(2).sub(1).reshape(1, 3, 16, 16);
         fresh.eval();
         float[] mine;
@@ -193,16 +192,6 @@ class FinetuneCliTest {
         Run missing = jtorch("finetune", "--data", dir.resolve("nope").toString(), "--num-classes", "3");
         assertEquals(1, missing.status);
         assertTrue(missing.err.contains("nope"), missing.err);
-    }
-
-    static boolean torchAvailable() {
-        if (!Files.isExecutable(PYTHON)) return false;
-        try {
-            python("import torch, torchvision");
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     static String python(String script, String... args) throws IOException, InterruptedException {

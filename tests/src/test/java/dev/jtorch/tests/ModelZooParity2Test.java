@@ -37,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * DenseNet 121/161/169/201, Inception v3 and the tutorials' U-Net against torchvision 0.14 /
@@ -55,13 +54,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ModelZooParity2Test {
     private static final String TREES = "/fixtures/model_zoo2_trees.txt";
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Path PYTHON = SystemTorch.PYTHON;
     private static final Path SCRIPT = Path.of("fixtures", "make_model_fixtures2.py").toAbsolutePath();
     private static final Path WEIGHTS = Path.of("target", "model-zoo2").toAbsolutePath();
 
     private static Map<String, String> trees;
     /** null when the weight fixtures could be written; else why not. */
-    private static String weightsMissing;
+    private static boolean weightsWritten;
 
     /** The Java model of each fixture case, built as the Python script builds it. */
     private static final Map<String, Supplier<Module>> CASES = new LinkedHashMap<>();
@@ -82,7 +81,7 @@ class ModelZooParity2Test {
     @BeforeAll
     static void setUp() throws Exception {
         trees = readTrees();
-        weightsMissing = writeWeights();
+        weightsWritten = writeWeights();
     }
 
     private static Map<String, String> readTrees() throws IOException {
@@ -103,26 +102,26 @@ class ModelZooParity2Test {
         return out;
     }
 
-    /** Runs the script unless target/ already holds its output for this very script (a stamp of its hash). */
-    private static String writeWeights() throws Exception {
-        if (!Files.isExecutable(PYTHON) || !Files.exists(SCRIPT)) return "no " + PYTHON + " or no " + SCRIPT;
-        Process probe = new ProcessBuilder(PYTHON.toString(), "-c", "import torch, torchvision").redirectErrorStream(true).start();
-        probe.getInputStream().readAllBytes();
-        if (probe.waitFor() != 0) return PYTHON + " has no torch + torchvision (Debian: python3-torch, python3-torchvision)";
+    /**
+     * Runs the script unless target/ already holds its output for this very script (a stamp of its
+     * hash); false without PyTorch.
+     */
+    private static boolean writeWeights() throws Exception {
+        if (!SystemTorch.available()) return false;
         String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(SCRIPT)));
         Path stamp = WEIGHTS.resolve("stamp");
-        if (Files.exists(stamp) && Files.readString(stamp).equals(hash)) return null;
+        if (Files.exists(stamp) && Files.readString(stamp).equals(hash)) return true;
         Files.createDirectories(WEIGHTS);
         Process p = new ProcessBuilder(PYTHON.toString(), "-W", "ignore", SCRIPT.toString(), "--weights", WEIGHTS.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) throw new IllegalStateException(SCRIPT + " failed:\n" + out);
         Files.writeString(stamp, hash);
-        return null;
+        return true;
     }
 
     private static void assumeWeights() {
-        assumeTrue(weightsMissing == null, () -> "skipped: the weight fixtures are generated at test time and " + weightsMissing);
+        if (!weightsWritten) SystemTorch.assume("the comparison with PyTorch (its weight fixtures are generated at test time)");
     }
 
     private static void assertClose(Tensor expected, Tensor actual, String what) {

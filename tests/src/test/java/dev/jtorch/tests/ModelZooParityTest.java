@@ -35,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The torchvision zoo against torchvision 0.14, model by model: {@code toString()} equals the committed
@@ -48,8 +47,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * grouped dilated Bottleneck, a Fire module) are committed and run without Python.
  */
 class ModelZooParityTest {
-    /** Debian's interpreter (torch 1.13, torchvision 0.14); {@code -Djtorch.python=...} points elsewhere. */
-    static final Path PYTHON = Path.of(System.getProperty("jtorch.python", "/usr/bin/python3"));
+    /** Debian's interpreter (torch 1.13, torchvision 0.14), see {@link SystemTorch}. */
+    static final Path PYTHON = SystemTorch.PYTHON;
     static final Path SCRIPT = Path.of("fixtures", "make_model_fixtures.py").toAbsolutePath();
     static final Path OUT = Path.of("target", "model-zoo").toAbsolutePath();
     static final String RESOURCES = "/fixtures/model_zoo/";
@@ -62,27 +61,11 @@ class ModelZooParityTest {
     private static Process generator;
     private static final Set<String> written = ConcurrentHashMap.newKeySet();
     private static final StringBuilder generatorLog = new StringBuilder();
-    private static String noTorchReason;
 
-    static boolean torchvisionAvailable() {
-        if (!Files.isExecutable(PYTHON) || !Files.exists(SCRIPT)) return false;
-        try {
-            return new ProcessBuilder(PYTHON.toString(), "-c", "import torch, torchvision").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
-    /** Starts the fixture script once, in the background; its stdout names each model as it is written. */
+    /** Starts the fixture script once, in the background (false without PyTorch); its stdout names each model as it is written. */
     static synchronized boolean startGenerator() {
         if (generator != null) return true;
-        if (noTorchReason != null) return false;
-        if (!torchvisionAvailable()) {
-            noTorchReason = "skipped: PyTorch parity needs " + PYTHON + " with torch and torchvision (Debian's python3-torchvision)"
-                    + " to write the zoo's weights; the printed trees and the committed block cases ran without it";
-            return false;
-        }
+        if (!SystemTorch.available()) return false;
         try {
             Files.createDirectories(OUT);
             List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), SCRIPT.toString(), "--zoo", OUT.toString()));
@@ -182,7 +165,7 @@ class ModelZooParityTest {
                             assertEquals(resource(name + ".txt"), built.get().toString(), name + ": toString() vs print(model)")),
                     DynamicTest.dynamicTest(name + " matches torchvision", () -> {
                         try {
-                            assumeTrue(startGenerator(), () -> noTorchReason);
+                            if (!startGenerator()) SystemTorch.assume(name + "'s comparison with torchvision");
                             awaitFixture(name);
                             Path weights = OUT.resolve(name + ".pth"), io = OUT.resolve(name + ".io.pth");
                             try {

@@ -35,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Whole pickled models ({@code torch.save(model)}) written by PyTorch with
@@ -63,18 +62,15 @@ class PickledModelTest {
 
     @TestFactory
     Stream<DynamicTest> torchvisionModels() throws Exception {
-        assumeTrue(largeFixtures(), "skipped: /usr/bin/python3 with torch and torchvision writes these into target/");
+        if (!largeFixtures()) SystemTorch.assume("the torchvision models pickled whole (PyTorch writes them into target/)");
         return cases(LARGE);
     }
 
     /** Writes the large fixtures once (they stay in target/ between runs); false without PyTorch. */
     static synchronized boolean largeFixtures() throws Exception {
         if (Files.exists(LARGE.resolve("MANIFEST.txt"))) return true;
-        if (!Files.isExecutable(CheckpointLargeTest.PYTHON) || !Files.exists(SCRIPT)) return false;
-        if (new ProcessBuilder(CheckpointLargeTest.PYTHON.toString(), "-c", "import torch, torchvision").start().waitFor() != 0) {
-            return false;
-        }
-        CheckpointLargeTest.run(CheckpointLargeTest.PYTHON.toString(), SCRIPT.toString(), "--large", LARGE.toString());
+        if (!SystemTorch.available()) return false;
+        CheckpointLargeTest.run(SystemTorch.PYTHON.toString(), SCRIPT.toString(), "--large", LARGE.toString());
         return true;
     }
 
@@ -142,7 +138,7 @@ class PickledModelTest {
 
     @Test
     void changedResNetKeepsItsChangedChildren() throws Exception {
-        assumeTrue(largeFixtures(), "skipped: needs /usr/bin/python3 with torch and torchvision");
+        if (!largeFixtures()) SystemTorch.assume("a changed torchvision ResNet pickled whole");
         Module net = PickledModelLoader.load(LARGE.resolve("resnet18_changed.pth")).runnableModule();
         assertInstanceOf(ResNet.class, net);
         assertEquals(1, ((Conv2d) net.getSubmodule("conv1")).inChannels);

@@ -12,7 +12,7 @@ import dev.jtorch.nn.Module;
 import dev.jtorch.nn.StateDictException;
 import dev.jtorch.nn.StateDicts;
 import dev.jtorch.optim.SGD;
-import org.junit.jupiter.api.Assumptions;
+import dev.jtorch.tests.SystemTorch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * jtorch writes is loaded by the real PyTorch too when Debian's python3-torch is installed.
  */
 class Walkthrough10SaveLoadTest {
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    static final Path PYTHON = SystemTorch.PYTHON;
 
     @TempDir
     Path dir;
@@ -211,7 +211,7 @@ class Walkthrough10SaveLoadTest {
 
     /** PyTorch loads the files strictly and computes the same outputs; skipped without Debian's python3-torch. */
     void checkedByPyTorch(ResNet model, Path checkpoint) throws Exception {
-        Assumptions.assumeTrue(torchAvailable(), "Debian's /usr/bin/python3 with torch and torchvision is not installed");
+        SystemTorch.assume("loading the saved files back in PyTorch");
         TorchIO.save(model.stateDict(), dir.resolve("state_dict.pth"));
         TorchIO.save(new DataParallel(model).stateDict(), dir.resolve("dp_state_dict.pth"));
         Tensor x = Torch.randn(2, 3, 64, 64), y;
@@ -226,16 +226,5 @@ class Walkthrough10SaveLoadTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.strip().endsWith("ok"), out);
-    }
-
-    static boolean torchAvailable() {
-        if (!PYTHON.toFile().canExecute()) return false;
-        try {
-            Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torch, torchvision").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 }
