@@ -74,8 +74,12 @@ final class Allowlist {
     }
 
     static boolean isKnown(PyGlobal g) {
-        return FUNCTIONS.contains(g.fullName()) || storageDType(g) != null || dtype(g) != null || isTypedStorage(g)
-                || isLibraryModuleClass(g);
+        return isWeightsOnly(g) || isLibraryModuleClass(g);
+    }
+
+    /** What PyTorch's weights-only unpickler accepts too: no module classes, only data. */
+    static boolean isWeightsOnly(PyGlobal g) {
+        return FUNCTIONS.contains(g.fullName()) || storageDType(g) != null || dtype(g) != null || isTypedStorage(g);
     }
 
     /** A module class of torch.nn or torchvision: safe to describe (never instantiated). */

@@ -39,6 +39,18 @@ public final class Checkpoints {
     public static final List<String> STATE_DICT_KEYS = List.of("state_dict", "model_state_dict", "model", "net",
             "model_state", "network", "module", "ema", "params", "weights");
 
+    /**
+     * Says whether a model file ({@code .pth/.pt/.pkl/.bin/.ckpt} or {@code .safetensors}) is safe
+     * to load, without executing or materialising anything: {@link ScanReport.Verdict#SAFE} when
+     * it names only PyTorch's weights-only globals, {@code NEEDS_TRUST} when it names other classes
+     * that run no code (a whole pickled model), {@code DANGEROUS} when a global would run code in
+     * Python ({@code os.system}, {@code builtins.eval}, ...), {@code UNREADABLE} when it cannot be
+     * parsed. Never throws for a bad file: the report says what went wrong.
+     */
+    public static ScanReport scan(Path path) {
+        return ModelFileScanner.scan(path);
+    }
+
     /** Loads the whole file as Java values with its tensors read. */
     public static Object load(Path path) throws IOException {
         return load(path, new Unpickler.Options());

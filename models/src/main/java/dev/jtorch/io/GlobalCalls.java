@@ -28,6 +28,12 @@ final class GlobalCalls {
     /** A name pushed by GLOBAL/STACK_GLOBAL: allowed, or refused here with how to allow it. */
     Object global(String module, String name) throws CheckpointException {
         PyGlobal g = new PyGlobal(Allowlist.python3Module(module), name);
+        if (DangerousGlobals.runsCode(g)) {
+            // Refused before any opt-in is consulted: no option makes such a global data.
+            throw u.error("global '" + g.fullName() + "' runs code when Python unpickles this file (the way malicious"
+                    + " model files start commands); jtorch refuses it even with describeModules or allowGlobal."
+                    + " Do not load this file in Python either; `jtorch scan` lists every such global in it");
+        }
         DType dtype = Allowlist.dtype(g);
         if (dtype != null) return dtype;
         if (Allowlist.isKnown(g) || u.options.extraGlobals.contains(g)) return g;

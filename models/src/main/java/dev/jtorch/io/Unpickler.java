@@ -327,7 +327,12 @@ public final class Unpickler {
                 }
                 case 0x51 -> push(host.persistentLoad(pop(), this)); // BINPERSID
                 case 0x50 -> push(host.persistentLoad(readLine(), this)); // PERSID
-                case 0x69, 0x6f -> throw error("protocol 0/1 instance creation (INST/OBJ) is not supported;"
+                case 0x69 -> { // INST: the class is named inline; a dangerous one is refused as such
+                    calls.global(readLine(), readLine());
+                    throw error("protocol 0/1 instance creation (INST) is not supported;"
+                            + " re-save the file with pickle protocol 2 or later");
+                }
+                case 0x6f -> throw error("protocol 0/1 instance creation (OBJ) is not supported;"
                         + " re-save the file with pickle protocol 2 or later");
                 case 0x82, 0x83, 0x84 -> throw error("the copyreg extension registry (EXT1/EXT2/EXT4) is not supported");
                 default -> throw error(String.format("unknown pickle opcode 0x%02x", op));
