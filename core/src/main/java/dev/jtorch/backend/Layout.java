@@ -37,22 +37,41 @@ public record Layout(int[] shape, int[] strides, int offset) {
 
     public static int[] contiguousStrides(int[] shape) {
         int[] strides = new int[shape.length];
-        int s = 1;
+        boolean empty = numel(shape) == 0; // also refuses a shape too large
+        long s = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
-            strides[i] = s;
-            s = Math.multiplyExact(s, Math.max(shape[i], 1));
+            // An empty tensor's strides index nothing; PyTorch's would pass 2^31 here and there.
+            strides[i] = (int) Math.min(s, Integer.MAX_VALUE);
+            s = empty ? Math.min(s * Math.max(shape[i], 1), Integer.MAX_VALUE) : s * Math.max(shape[i], 1);
         }
         return strides;
     }
 
-    /** Number of elements; throws if it does not fit in an int (storages are Java arrays). */
+    /**
+     * Most elements one tensor may have: storages are Java arrays, indexed by int, and the JVM
+     * refuses arrays within a few elements of 2^31-1.
+     */
+    public static final int MAX_NUMEL = Integer.MAX_VALUE - 8;
+
+    /** Number of elements; a shape with more than {@link #MAX_NUMEL} is refused with the count. */
     public static int numel(int[] shape) {
-        int n = 1;
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            n = Math.multiplyExact(n, d);
+            if (d == 0) return 0;
         }
-        return n;
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+            if (n > MAX_NUMEL) throw tooLarge(shape);
+        }
+        return (int) n;
+    }
+
+    private static IllegalArgumentException tooLarge(int[] shape) {
+        java.math.BigInteger n = java.math.BigInteger.ONE;
+        for (int d : shape) n = n.multiply(java.math.BigInteger.valueOf(d));
+        return new IllegalArgumentException("a tensor of shape " + Arrays.toString(shape) + " would have " + n
+                + " elements, more than the " + MAX_NUMEL + " one jtorch storage can hold (storages are Java arrays)");
     }
 
     public int numel() { return numel(shape); }

@@ -67,7 +67,7 @@ public final class Creation {
     }
 
     public static Tensor eye(int n, int m, DType dtype, Device device) {
-        double[] values = new double[Math.multiplyExact(n, m)];
+        double[] values = new double[Layout.numel(new int[]{n, m})];
         for (int i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
         return Pointwise.toDType(fromArray(values, DType.FLOAT64, new int[]{n, m}, device), dtype);
     }

@@ -44,22 +44,27 @@ public final class Views {
     /** Resolves one -1 entry and checks the element count. */
     static int[] inferShape(int[] shape, int numel) {
         int[] out = shape.clone();
-        int infer = -1, known = 1;
+        int infer = -1;
+        long product = 1; // saturates past 2^32: any such product is already far more than numel
+        boolean zero = false;
         for (int i = 0; i < out.length; i++) {
             if (out[i] == -1) {
                 if (infer >= 0) throw new IllegalArgumentException("only one dimension can be inferred");
                 infer = i;
             } else if (out[i] < 0) {
                 throw new IllegalArgumentException("invalid shape dimension " + out[i]);
-            } else {
-                known = Math.multiplyExact(known, out[i]);
+            } else if (out[i] == 0) {
+                zero = true;
+            } else if (product <= 1L << 32) {
+                product *= out[i];
             }
         }
+        long known = zero ? 0 : product;
         if (infer >= 0 && known == 0 && numel == 0) {
             throw new IllegalArgumentException("cannot reshape tensor of 0 elements into shape " + Arrays.toString(shape)
                     + " because the unspecified dimension size -1 can be any value and is ambiguous");
         }
-        if (infer >= 0 && known != 0 && numel % known == 0) out[infer] = numel / known;
+        if (infer >= 0 && known != 0 && numel % known == 0) out[infer] = (int) (numel / known);
         else if (infer >= 0 || known != numel) {
             throw new IllegalArgumentException("shape '" + Arrays.toString(shape) + "' is invalid for input of size " + numel);
         }

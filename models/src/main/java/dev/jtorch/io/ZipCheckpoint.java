@@ -77,9 +77,12 @@ final class ZipCheckpoint implements Unpickler.Host {
         } catch (ArithmeticException ex) {
             throw at.error("storage '" + key + "' of " + numel + " elements overflows");
         }
-        if (e.size() < need) {
+        // PyTorch writes each storage record at exactly its byte size. A record of another size is
+        // refused rather than read in part: a longer one would also let a compressed record inflate
+        // past what any tensor can use (inflating stops at the declared size, which is now this one).
+        if (e.size() != need) {
             throw at.error("storage '" + key + "' declares " + numel + " elements of " + dtype.pyName() + " (" + need
-                    + " bytes) but its member holds " + e.size() + " bytes");
+                    + " bytes) but its record " + e.name() + " holds " + e.size() + " bytes");
         }
         cf.addSource(key, new CheckpointFile.Source(seg, e.dataOffset(), e.size(), order, e, zip));
         return new StorageRef(key, dtype, numel, location, 0);
