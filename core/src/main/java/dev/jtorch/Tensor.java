@@ -3,6 +3,7 @@ package dev.jtorch;
 import dev.jtorch.autograd.AccumulateGrad;
 import dev.jtorch.autograd.Autograd;
 import dev.jtorch.autograd.Engine;
+import dev.jtorch.autograd.GradMode;
 import dev.jtorch.autograd.Node;
 import dev.jtorch.autograd.VersionCounter;
 import dev.jtorch.backend.Backend;
@@ -17,6 +18,7 @@ import dev.jtorch.ops.Joining;
 import dev.jtorch.ops.LinearAlgebra;
 import dev.jtorch.ops.Pointwise;
 import dev.jtorch.ops.Reductions;
+import dev.jtorch.ops.ViewHistory;
 import dev.jtorch.ops.Views;
 
 import java.util.ArrayList;
@@ -36,28 +38,43 @@ public final class Tensor {
     private final Layout layout;
     private final VersionCounter version;
     private final boolean isView;
+    /**
+     * The tensor this one is a view of (PyTorch's {@code _base}), for a view made while grad mode
+     * was on; null otherwise. When the shared storage is written in place, the view's grad_fn is
+     * rebuilt from the base's ({@link ViewHistory}), as PyTorch regenerates it.
+     */
+    private final Tensor viewBase;
+    /** The storage version at which {@link #gradFn} was last right for this view. */
+    private int viewFnVersion;
     private boolean requiresGrad;
     private Node gradFn;
+    /** Earlier grad_fns replaced by in-place ops, each with the version from which it no longer held. */
+    private List<ReplacedGradFn> replaced;
     private Tensor grad;
     private AccumulateGrad accumulator;
 
-    private Tensor(Storage storage, Layout layout, VersionCounter version, boolean isView) {
+    private record ReplacedGradFn(Node node, int untilVersion) {}
+
+    private Tensor(Storage storage, Layout layout, VersionCounter version, boolean isView, Tensor viewBase) {
         this.storage = storage;
         this.layout = layout;
         this.version = version;
         this.isView = isView;
+        this.viewBase = viewBase;
+        this.viewFnVersion = version.get();
     }
 
     /** A tensor over a storage with its own version counter (for op implementations and readers). */
     public static Tensor of(Storage storage, Layout layout) {
         checkInside(storage, layout);
-        return new Tensor(storage, layout, new VersionCounter(), false);
+        return new Tensor(storage, layout, new VersionCounter(), false, null);
     }
 
     /** A view of this tensor's storage under another layout; shares the version counter. */
     public Tensor viewAs(Layout newLayout) {
         checkInside(storage, newLayout);
-        return new Tensor(storage, newLayout, version, true);
+        Tensor base = !GradMode.isEnabled() ? null : viewBase != null ? viewBase : isView ? null : this;
+        return new Tensor(storage, newLayout, version, true, base);
     }
 
     private static void checkInside(Storage storage, Layout layout) {
@@ -86,15 +103,20 @@ public final class Tensor {
     public boolean isFloatingPoint() { return dtype().isFloatingPoint(); }
     /** True when this tensor was made by a view op and shares another tensor's storage. */
     public boolean isView() { return isView; }
+    /** The tensor this is a view of, for views made with grad mode on (PyTorch's {@code _base}); else null. */
+    public Tensor base() { return viewBase; }
     public VersionCounter version() { return version; }
 
     // ---- autograd ------------------------------------------------------------------------
 
-    public boolean requiresGrad() { return requiresGrad; }
+    public boolean requiresGrad() {
+        refreshViewHistory();
+        return requiresGrad;
+    }
 
     /** Sets requires_grad on a leaf (returns this, like PyTorch's {@code requires_grad_}). */
     public Tensor requiresGrad_(boolean requires) {
-        if (gradFn != null && !requires) {
+        if (gradFn() != null && !requires) {
             throw new IllegalStateException("you can only change requires_grad flags of leaf variables. If you want to use a "
                     + "computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
         }
@@ -107,15 +129,47 @@ public final class Tensor {
 
     public Tensor requiresGrad_() { return requiresGrad_(true); }
 
-    public Node gradFn() { return gradFn; }
+    public Node gradFn() {
+        refreshViewHistory();
+        return gradFn;
+    }
+
+    /**
+     * A view whose storage was written in place since its grad_fn was made (through itself, its
+     * base or another view) now takes its gradient through the base's new history.
+     */
+    private void refreshViewHistory() {
+        if (viewBase == null || viewFnVersion == version.get()) return;
+        viewFnVersion = version.get();
+        if (viewBase.requiresGrad()) {
+            gradFn = ViewHistory.asStrided(viewBase, layout);
+            requiresGrad = true;
+        }
+    }
 
     /** Called by {@link Autograd#record}: this tensor is now the output of {@code node}. */
     public void setGradFn(Node node) {
+        if (gradFn != null && gradFn != node) {
+            if (replaced == null) replaced = new ArrayList<>(2);
+            replaced.add(new ReplacedGradFn(gradFn, version.get()));
+        }
         gradFn = node;
         requiresGrad = true;
+        viewFnVersion = version.get();
     }
 
-    public boolean isLeaf() { return gradFn == null; }
+    /**
+     * The grad_fn this tensor had at storage version {@code v}: what produced the value a node
+     * saved then (for the message when that value has since been overwritten).
+     */
+    public Node gradFnAtVersion(int v) {
+        if (replaced != null) {
+            for (ReplacedGradFn r : replaced) if (v < r.untilVersion()) return r.node();
+        }
+        return gradFn();
+    }
+
+    public boolean isLeaf() { return gradFn() == null; }
 
     public Tensor grad() { return grad; }
 
@@ -135,8 +189,8 @@ public final class Tensor {
 
     /** Keeps {@code .grad()} of this non-leaf tensor after backward. */
     public Tensor retainGrad() {
-        if (!requiresGrad) throw new IllegalStateException("can't retain_grad on Tensor that has requires_grad=False");
-        if (gradFn != null) Autograd.retainGrad(this);
+        if (!requiresGrad()) throw new IllegalStateException("can't retain_grad on Tensor that has requires_grad=False");
+        if (gradFn() != null) Autograd.retainGrad(this);
         return this;
     }
 
@@ -151,7 +205,7 @@ public final class Tensor {
     public void backward(Tensor gradient, boolean retainGraph) { Engine.backward(this, gradient, retainGraph); }
 
     /** A view of the same data that does not require grad and has no history. */
-    public Tensor detach() { return new Tensor(storage, layout, version, isView); }
+    public Tensor detach() { return new Tensor(storage, layout, version, isView, null); }
 
     /** Detaches this tensor from its graph in place (makes it a leaf). */
     public Tensor detach_() {
@@ -203,8 +257,8 @@ public final class Tensor {
     public String toString() {
         List<String> suffixes = new ArrayList<>();
         if (!device().isCpu()) suffixes.add("device='" + device() + "'");
-        if (gradFn != null) suffixes.add("grad_fn=<" + gradFn.name() + ">");
-        else if (requiresGrad) suffixes.add("requires_grad=True");
+        if (gradFn() != null) suffixes.add("grad_fn=<" + gradFn.name() + ">");
+        else if (requiresGrad()) suffixes.add("requires_grad=True");
         double[] values = toDoubleArray();
         return TensorFormatter.format(layout.shape(), dtype(), i -> values[(int) i], suffixes);
     }
@@ -245,8 +299,8 @@ public final class Tensor {
     public Tensor cos() { return Pointwise.unary(UnaryOp.COS, this); }
     /** Clamps into [min, max]; pass {@code Double.NaN} for a missing bound. */
     public Tensor clamp(double min, double max) { return Pointwise.clamp(this, min, max); }
-    public Tensor clampMin(double min) { return clamp(min, Double.NaN); }
-    public Tensor clampMax(double max) { return clamp(Double.NaN, max); }
+    public Tensor clampMin(double min) { return Autograd.relabel(clamp(min, Double.NaN), "ClampMinBackward0"); }
+    public Tensor clampMax(double max) { return Autograd.relabel(clamp(Double.NaN, max), "ClampMaxBackward0"); }
 
     public Tensor eq(Tensor other) { return Pointwise.binary(BinaryOp.EQ, this, other); }
     public Tensor ne(Tensor other) { return Pointwise.binary(BinaryOp.NE, this, other); }
@@ -356,8 +410,8 @@ public final class Tensor {
     public Tensor sigmoid_() { return InPlace.unary(this, UnaryOp.SIGMOID, 0, 0, Tensor::sigmoid); }
     public Tensor tanh_() { return InPlace.unary(this, UnaryOp.TANH, 0, 0, Tensor::tanh); }
     public Tensor maskedFill_(Tensor mask, double value) { return InPlace.assign(this, maskedFill(mask, value)); }
-    public Tensor zero_() { return fill_(0); }
-    public Tensor fill_(double value) { return InPlace.fill(this, value); }
+    public Tensor zero_() { return InPlace.fill(this, 0, "ZeroBackward0"); }
+    public Tensor fill_(double value) { return InPlace.fill(this, value, "FillBackward2"); }
     /** Copies {@code src} (broadcast to this shape, any dtype) into this tensor. */
     public Tensor copy_(Tensor src) { return InPlace.copy(this, src); }
     /** Fills with samples of N(mean, std^2) from the global generator. */

@@ -19,12 +19,32 @@ public final class Autograd {
      */
     public static Tensor record(Tensor out, String name, BackwardFn fn, Tensor... inputs) {
         if (!needsGrad(inputs)) return out;
+        out.setGradFn(node(name, fn, inputs));
+        return out;
+    }
+
+    /**
+     * A node whose gradients go to {@code inputs} (null entries, and inputs that need none, get
+     * none), not yet attached to an output: for history that is rewritten rather than recorded
+     * (an in-place op on a view, {@code dev.jtorch.ops.ViewHistory}).
+     */
+    public static Node node(String name, BackwardFn fn, Tensor... inputs) {
         Node[] next = new Node[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             Tensor t = inputs[i];
             if (t != null && t.requiresGrad()) next[i] = gradientSink(t);
         }
-        out.setGradFn(new FunctionNode(name, next, fn));
+        return new FunctionNode(name, next, fn);
+    }
+
+    /**
+     * Gives the node that just produced {@code out} PyTorch's name for the whole op, where jtorch
+     * composes the op from others (mv as mm then squeeze, stack as unsqueeze then cat, split as
+     * narrows): {@code grad_fn} then reads as in PyTorch; the gradients are those of the parts.
+     * Only for a node the caller has just created for this op, never one {@code out} came with.
+     */
+    public static Tensor relabel(Tensor out, String name) {
+        if (out.gradFn() != null) out.gradFn().relabel(name);
         return out;
     }
 

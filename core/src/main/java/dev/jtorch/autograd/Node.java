@@ -11,7 +11,7 @@ import java.util.List;
  * compute them from the gradient of its output.
  */
 public abstract class Node {
-    private final String name;
+    private String name;
     private final Node[] next;
     private List<Tensor> retained; // non-leaf tensors whose .grad() the user asked to keep
 
@@ -22,6 +22,9 @@ public abstract class Node {
 
     /** PyTorch's class name for this node, e.g. {@code AddmmBackward0}. */
     public String name() { return name; }
+
+    /** See {@link Autograd#relabel}. */
+    void relabel(String newName) { name = newName; }
 
     /** The nodes that receive the gradient of each input, in input order (null entries need none). */
     public Node[] next() { return next; }

@@ -11,10 +11,16 @@ import java.util.Arrays;
 public final class SavedTensor {
     private final Tensor tensor;
     private final int savedVersion;
+    /**
+     * Saved before any grad_fn was attached: the output of the node being recorded. PyTorch then
+     * names that node when the value turns out overwritten, not the tensor's later grad_fn.
+     */
+    private final boolean outputOfItsNode;
 
     private SavedTensor(Tensor tensor) {
         this.tensor = tensor;
         this.savedVersion = tensor.version().get();
+        this.outputOfItsNode = tensor.gradFn() == null && !tensor.requiresGrad();
     }
 
     public static SavedTensor save(Tensor t) { return new SavedTensor(t); }
@@ -22,7 +28,8 @@ public final class SavedTensor {
     public Tensor get() {
         int now = tensor.version().get();
         if (now != savedVersion) {
-            String producer = tensor.gradFn() == null ? "" : ", which is output 0 of " + tensor.gradFn().name() + ",";
+            Node node = outputOfItsNode ? tensor.gradFnAtVersion(savedVersion) : tensor.gradFn();
+            String producer = node == null ? "" : ", which is output 0 of " + node.name() + ",";
             throw new IllegalStateException("one of the variables needed for gradient computation has been modified by an "
                     + "inplace operation: [torch." + tensor.dtype().legacyName() + "Tensor " + Arrays.toString(tensor.shape())
                     + "]" + producer + " is at version " + now + "; expected version " + savedVersion + " instead. Hint: "

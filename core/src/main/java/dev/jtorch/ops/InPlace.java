@@ -12,8 +12,9 @@ import java.util.function.UnaryOperator;
 /**
  * In-place ops. Each one bumps the version counter shared by the tensor and its views, so that a
  * value saved for backward that is later overwritten is detected. With history to record, the
- * result is computed out of place (recording its node), written back, and the tensor takes over
- * the node as its grad_fn, which is what PyTorch's rebase_history does for a non-view tensor.
+ * result is computed out of place (recording its node) and written back; a non-view tensor then
+ * takes over the node as its grad_fn, and the base of a view takes a {@code CopySlices} node
+ * ({@link ViewHistory}), which is what PyTorch's rebase_history does.
  */
 public final class InPlace {
     private InPlace() {}
@@ -53,11 +54,18 @@ public final class InPlace {
                     + " can't be cast to the desired output type " + self.dtype().legacyName());
         }
         boolean recording = GradMode.isEnabled() && (result.requiresGrad() || self.requiresGrad());
+        Tensor base = self.base();
         if (recording && self.isView()) {
-            throw new UnsupportedOperationException("jtorch does not yet support in-place operations that need autograd on a "
-                    + "view (PyTorch's CopySlices); apply the op out of place, e.g. x = x.add(y)");
+            if (base == null) {
+                throw new UnsupportedOperationException("an in-place operation with autograd on a view made under no_grad or by"
+                        + " detach(): its base keeps no history to rewrite; clone() it first");
+            }
+            if (base.isLeaf() && base.requiresGrad()) {
+                throw new IllegalStateException("a view of a leaf Variable that requires grad is being used in an in-place "
+                        + "operation.");
+            }
         }
-        if (recording && !result.requiresGrad()) {
+        if (recording && !self.isView() && !result.requiresGrad()) {
             throw new UnsupportedOperationException("jtorch does not yet support overwriting a tensor that requires grad with a "
                     + "value that does not; detach() it first or work under Torch.noGrad()");
         }
@@ -65,7 +73,8 @@ public final class InPlace {
             Pointwise.copyInto(self, result);
         }
         self.version().bump();
-        if (recording) self.setGradFn(result.gradFn());
+        if (recording && self.isView()) ViewHistory.rebase(base, self, result);
+        else if (recording) self.setGradFn(result.gradFn());
         return self;
     }
 
@@ -123,11 +132,15 @@ public final class InPlace {
         return binary(self, op, Creation.scalar(value, self.dtype(), self.device()), 1);
     }
 
-    public static Tensor fill(Tensor self, double value) {
+    /**
+     * fill_ ({@code node} FillBackward2) and zero_ (ZeroBackward0): with history, the old values get
+     * a zero gradient through {@code node}, and a view's base a CopySlices.
+     */
+    public static Tensor fill(Tensor self, double value, String node) {
         checkWritable(self);
         if (GradMode.isEnabled() && self.requiresGrad()) {
-            throw new UnsupportedOperationException("jtorch does not yet support fill_ on a tensor with history; "
-                    + "use Torch.fullLike or work under Torch.noGrad()");
+            Tensor filled = Creation.full(self.layout().shape(), value, self.dtype(), self.device());
+            return assign(self, Autograd.record(filled, node, g -> new Tensor[]{Creation.zerosLike(g)}, self));
         }
         self.backend().fill(self.storage(), self.layout(), value);
         self.version().bump();

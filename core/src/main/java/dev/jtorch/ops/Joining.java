@@ -78,7 +78,7 @@ public final class Joining {
             }
             expanded.add(Views.unsqueeze(tensors.get(i), d));
         }
-        return cat(expanded, d);
+        return Autograd.relabel(cat(expanded, d), "StackBackward0");
     }
 
     public static List<Tensor> split(Tensor x, int splitSize, int dim) {
@@ -90,7 +90,9 @@ public final class Joining {
         }
         List<Tensor> out = new ArrayList<>();
         if (size == 0) return List.of(x);
-        for (int start = 0; start < size; start += splitSize) out.add(Views.narrow(x, d, start, Math.min(splitSize, size - start)));
+        for (int start = 0; start < size; start += splitSize) {
+            out.add(Autograd.relabel(Views.narrow(x, d, start, Math.min(splitSize, size - start)), "SplitBackward0"));
+        }
         return out;
     }
 
@@ -106,7 +108,7 @@ public final class Joining {
         List<Tensor> out = new ArrayList<>();
         int start = 0;
         for (int s : sizes) {
-            out.add(Views.narrow(x, d, start, s));
+            out.add(Autograd.relabel(Views.narrow(x, d, start, s), "SplitWithSizesBackward0"));
             start += s;
         }
         return out;

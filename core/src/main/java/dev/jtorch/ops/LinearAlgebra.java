@@ -105,9 +105,9 @@ public final class LinearAlgebra {
                         + b.numel() + "] to have the same number of elements, but got " + a.numel() + " and " + b.numel()
                         + " elements respectively");
             }
-            return mm(a.unsqueeze(0), b.unsqueeze(1)).reshape();
+            return Autograd.relabel(mm(a.unsqueeze(0), b.unsqueeze(1)).reshape(), "DotBackward0");
         }
-        if (da == 2 && db == 1) return mm(a, b.unsqueeze(1)).squeeze(1);
+        if (da == 2 && db == 1) return Autograd.relabel(mm(a, b.unsqueeze(1)).squeeze(1), "MvBackward0");
         if (da == 1 && db == 2) return mm(a.unsqueeze(0), b).squeeze(0);
         if (da == 2 && db == 2) return mm(a, b);
         // Batched: promote vectors to matrices, broadcast the batch dimensions, fold them into one.
@@ -126,7 +126,8 @@ public final class LinearAlgebra {
         Tensor out = bmm(a3, b3).view(concat(batch, n, p));
         if (da == 1) out = out.squeeze(-2);
         if (db == 1) out = out.squeeze(-1);
-        return out;
+        // PyTorch folds the batch into one product and unfolds it with _unsafe_view.
+        return Autograd.relabel(out, "UnsafeViewBackward0");
     }
 
     private static int[] concat(int[] batch, int r, int c) {

@@ -92,8 +92,8 @@ public final class Pointwise {
         Tensor out = Creation.zeros(x.layout().shape(), x.dtype(), x.device());
         x.backend().unary(UnaryOp.CLAMP, min, max, x.storage(), x.layout(), out.storage(), out.layout());
         SavedTensor sx = SavedTensor.save(x);
-        String name = Double.isNaN(max) ? "ClampMinBackward0" : Double.isNaN(min) ? "ClampMaxBackward0" : "ClampBackward1";
-        return Autograd.record(out, name, g -> {
+        // clamp(min=...) is ClampBackward1 in PyTorch whichever bounds are given; clamp_min/clamp_max relabel it.
+        return Autograd.record(out, "ClampBackward1", g -> {
             Tensor v = sx.get();
             Tensor inside = Creation.onesLike(v).to(DType.BOOL);
             if (!Double.isNaN(min)) inside = where(inside, v.ge(min), inside);

@@ -119,7 +119,8 @@ public final class Views {
         int[] target = inferShape(shape, x.numel());
         if (Arrays.equals(target, x.layout().shape())) return x;
         if (viewStrides(x.layout(), target) != null) return view(x, target);
-        return view(Pointwise.cloneOf(x), target);
+        // PyTorch copies, then _unsafe_view: the node reads UnsafeViewBackward0.
+        return Autograd.relabel(view(Pointwise.cloneOf(x), target), "UnsafeViewBackward0");
     }
 
     public static Tensor flatten(Tensor x, int startDim, int endDim) {

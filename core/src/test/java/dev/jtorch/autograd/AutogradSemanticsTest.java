@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -199,10 +198,8 @@ class AutogradSemanticsTest {
     /**
      * PyTorch frees only saved tensors: a graph that saved none (here SumBackward0, which keeps
      * only a size) can run backward twice without retain_graph, and x.grad becomes [2, 2, 2].
-     * jtorch releases every node after a backward, so the second call fails.
      */
     @Test
-    @Disabled("jtorch differs from PyTorch: a second backward through a graph with no saved tensors fails")
     void secondBackwardThroughAGraphWithoutSavedTensorsWorks() {
         Tensor x = x123();
         Tensor y = x.sum();
@@ -268,10 +265,9 @@ class AutogradSemanticsTest {
     /**
      * PyTorch names the node that saved an output, not the tensor's grad_fn at the time of the
      * check: for {@code y = x.exp(); y.add_(1); y.sum().backward()} it says "output 0 of
-     * ExpBackward0". jtorch's SavedTensor reports the current grad_fn (AddBackward0).
+     * ExpBackward0".
      */
     @Test
-    @Disabled("jtorch differs from PyTorch: a modified saved output is reported with its current grad_fn")
     void modifiedSavedOutputNamesTheNodeThatSavedIt() {
         Tensor x = x123();
         Tensor y = x.exp();
@@ -467,11 +463,10 @@ class AutogradSemanticsTest {
     }
 
     /**
-     * Names where jtorch (composing the op from others) differs from PyTorch 1.13. Kept as the
-     * to-do list: enable when fixed.
+     * Ops jtorch composes from others (mm then squeeze, unsqueeze then cat, narrow): their node
+     * takes PyTorch 1.13's name for the whole op. The comment beside each says what it read before.
      */
     @Test
-    @Disabled("jtorch's grad_fn differs from PyTorch for these composite ops; see the table")
     void gradFnNamesOfCompositeOpsMatchPyTorch() {
         Tensor x = Torch.tensor(new double[]{1, 2, 3}).requiresGrad_();
         Tensor m = Torch.tensor(new double[]{1, 2, 3, 4, 5, 6}, 3, 2).requiresGrad_();

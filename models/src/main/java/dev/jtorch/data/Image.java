@@ -1,6 +1,8 @@
 package dev.jtorch.data;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
@@ -9,6 +11,7 @@ import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Objects;
 
 /**
@@ -90,8 +93,25 @@ public final class Image {
      */
     public static Image read(Path path) throws IOException {
         BufferedImage img;
-        try (var in = Files.newInputStream(path)) {
-            img = ImageIO.read(in);
+        try (var in = Files.newInputStream(path); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
+            Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
+            if (readers == null || !readers.hasNext()) {
+                throw new IOException(path + ": not an image format javax.imageio can read (PNG, JPEG, GIF, BMP)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(iis, true, true);
+                // The size in the header is checked before the pixels are allocated: a few bytes can
+                // claim 40000x40000 pixels (PIL refuses such "decompression bombs" the same way).
+                long w = reader.getWidth(0), h = reader.getHeight(0), max = maxPixels();
+                if (w * h > max) {
+                    throw new IOException(path + ": " + w + "x" + h + " pixels, more than the limit of " + max
+                            + " (a decompression bomb?); -Djtorch.image.maxPixels raises it");
+                }
+                img = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
         } catch (RuntimeException e) { // ImageIO throws unchecked exceptions on some corrupt files
             throw new IOException(path + ": cannot decode the image: " + e, e);
         }
@@ -101,6 +121,14 @@ public final class Image {
         } catch (RuntimeException e) {
             throw new IOException(path + ": cannot decode the image: " + e.getMessage(), e);
         }
+    }
+
+    /** PIL's limit by default (Image.MAX_IMAGE_PIXELS, past twice which it raises DecompressionBombError). */
+    private static final long DEFAULT_MAX_PIXELS = 2L * 89_478_485;
+
+    /** Most pixels {@link #read} decodes: {@code -Djtorch.image.maxPixels}, read on each call. */
+    static long maxPixels() {
+        return Long.getLong("jtorch.image.maxPixels", DEFAULT_MAX_PIXELS);
     }
 
     /** Converts a {@link BufferedImage} (see {@link #read} for the rules). */
