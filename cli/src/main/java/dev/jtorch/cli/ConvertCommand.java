@@ -62,6 +62,7 @@ final class ConvertCommand implements Callable<Integer> {
                 PthWriter.save(contents.tensors(), output);
             }
         } else {
+            TrustNotes.print(input, err);
             Object value = Checkpoints.load(input, new Unpickler.Options().describeModules(true));
             TensorTree tree = TensorTree.of(value);
             count = tree.leaves().size();

@@ -33,6 +33,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<TensorTree.Leaf> leaves = list(file);
+        if (CheckpointFormat.of(file) != CheckpointFormat.SAFETENSORS) TrustNotes.print(file, spec.commandLine().getErr());
         long elements = 0, bytes = 0;
         for (TensorTree.Leaf l : leaves) {
             out.println(l.name() + "\t" + l.dtype().pyName() + "\t" + TensorTree.shape(l.shape()));

@@ -55,6 +55,22 @@ class CheckpointCliTest {
     }
 
     @Test
+    void aWholePickledModelGetsANotePerGlobalOutsideTheWeightsOnlyList() throws Exception {
+        Path p = CheckpointReadTest.dir().resolve("model_sequential_zip.pth");
+        Run r = jtorch("inspect", p.toString());
+        assertEquals(0, r.status, r.err);
+        List<String> notes = r.err.lines().toList();
+        assertTrue(notes.contains("note: " + p + " names torch.nn.modules.container.Sequential, outside PyTorch's"
+                + " weights-only allowlist (torch.load(weights_only=True) refuses it; jtorch only describes it)"), r.err);
+        assertEquals(notes.size(), notes.stream().distinct().count(), "once per global: " + r.err);
+        assertTrue(notes.stream().allMatch(l -> l.startsWith("note: ")), r.err);
+
+        Run c = jtorch("convert", p.toString(), dir.resolve("out.safetensors").toString());
+        assertEquals(0, c.status, c.err);
+        assertTrue(c.err.contains("names torch.nn.modules.container.Sequential"), c.err);
+    }
+
+    @Test
     void inspectSafetensorsShowsEveryDType() throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (var e : CheckpointWriteTest.everyDType().entrySet()) tensors.put(e.getKey(), (Tensor) e.getValue());
