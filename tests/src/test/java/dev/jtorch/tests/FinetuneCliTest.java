@@ -97,8 +97,22 @@ class FinetuneCliTest {
         BufferedImage chart = ImageIO.read(out.resolveSibling("tuned.png").toFile());
         assertNotNull(chart, "the chart is a PNG");
         assertTrue(chart.getWidth() >= 800 && chart.getHeight() >= 300);
+    }
 
+    /** torchvision loads the fine-tuned state dict strictly and gives the same logits (needs Debian's python3-torch). */
+    @Test
+    void pyTorchLoadsTheFineTunedStateDict() throws Exception {
         SystemTorch.assume("the check that PyTorch loads the fine-tuned state dict");
+        imageFolder(dir.resolve("data/train"), 4, 1);
+        imageFolder(dir.resolve("data/val"), 2, 2);
+        Path out = dir.resolve("out/tuned.pth");
+        Files.createDirectories(out.getParent());
+        Run r = jtorch("finetune", "--model", "resnet18", "--data", dir.resolve("data").toString(), "--num-classes", "3",
+                "--epochs", "1", "--batch", "6", "--image-size", "16", "--optimizer", "adam", "--lr", "0.001",
+                "--out", out.toString());
+        assertEquals(0, r.status, r.err + r.out);
+        Module fresh = Models.create("resnet18", dev.jtorch.models.ModelOptions.numClasses(3));
+        fresh.loadStateDict(Checkpoints.loadStateDict(out), true);
         Tensor x = Torch.arange(0, 3 * 16 * 16, 1).to(dev.jtorch.DType.FLOAT32).div(3 * 16 * 16 - 1).mul(2).sub(1).reshape(1, 3, 16, 16);
         fresh.eval();
         float[] mine;
