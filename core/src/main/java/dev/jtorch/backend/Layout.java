@@ -57,8 +57,8 @@ public record Layout(int[] shape, int[] strides, int offset) {
     public static int numel(int[] shape) {
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
-            if (d == 0) return 0;
         }
+        for (int d : shape) if (d == 0) return 0;
         long n = 1;
         for (int d : shape) {
             n *= d;
