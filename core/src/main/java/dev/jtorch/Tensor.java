@@ -48,12 +48,17 @@ public final class Tensor {
     private int viewFnVersion;
     private boolean requiresGrad;
     private Node gradFn;
-    /** Earlier grad_fns replaced by in-place ops, each with the version from which it no longer held. */
+    /**
+     * The names of earlier grad_fns replaced by in-place ops, each with the version from which it
+     * no longer held (names only: the nodes themselves, and what they saved, are let go). At most
+     * {@link #MAX_REPLACED}, the latest kept.
+     */
     private List<ReplacedGradFn> replaced;
+    private static final int MAX_REPLACED = 8;
     private Tensor grad;
     private AccumulateGrad accumulator;
 
-    private record ReplacedGradFn(Node node, int untilVersion) {}
+    private record ReplacedGradFn(String name, int untilVersion) {}
 
     private Tensor(Storage storage, Layout layout, VersionCounter version, boolean isView, Tensor viewBase) {
         this.storage = storage;
@@ -139,19 +144,22 @@ public final class Tensor {
      * base or another view) now takes its gradient through the base's new history.
      */
     private void refreshViewHistory() {
-        if (viewBase == null || viewFnVersion == version.get()) return;
-        viewFnVersion = version.get();
+        int now = version.get();
+        if (viewBase == null || viewFnVersion == now) return;
         if (viewBase.requiresGrad()) {
+            // The node first: the version is published only once the grad_fn that goes with it is in place.
             gradFn = ViewHistory.asStrided(viewBase, layout);
             requiresGrad = true;
         }
+        viewFnVersion = now;
     }
 
     /** Called by {@link Autograd#record}: this tensor is now the output of {@code node}. */
     public void setGradFn(Node node) {
         if (gradFn != null && gradFn != node) {
             if (replaced == null) replaced = new ArrayList<>(2);
-            replaced.add(new ReplacedGradFn(gradFn, version.get()));
+            if (replaced.size() == MAX_REPLACED) replaced.removeFirst();
+            replaced.add(new ReplacedGradFn(gradFn.name(), version.get()));
         }
         gradFn = node;
         requiresGrad = true;
@@ -159,14 +167,15 @@ public final class Tensor {
     }
 
     /**
-     * The grad_fn this tensor had at storage version {@code v}: what produced the value a node
-     * saved then (for the message when that value has since been overwritten).
+     * The name of the grad_fn this tensor had at storage version {@code v} (null for none): what
+     * produced the value a node saved then, for the message when that value was since overwritten.
      */
-    public Node gradFnAtVersion(int v) {
+    public String gradFnNameAtVersion(int v) {
         if (replaced != null) {
-            for (ReplacedGradFn r : replaced) if (v < r.untilVersion()) return r.node();
+            for (ReplacedGradFn r : replaced) if (v < r.untilVersion()) return r.name();
         }
-        return gradFn();
+        Node now = gradFn();
+        return now == null ? null : now.name();
     }
 
     public boolean isLeaf() { return gradFn() == null; }
@@ -205,11 +214,18 @@ public final class Tensor {
     public void backward(Tensor gradient, boolean retainGraph) { Engine.backward(this, gradient, retainGraph); }
 
     /** A view of the same data that does not require grad and has no history. */
-    public Tensor detach() { return new Tensor(storage, layout, version, isView, null); }
+    public Tensor detach() { return new Tensor(storage, layout, version, false, null); }
 
     /** Detaches this tensor from its graph in place (makes it a leaf). */
     public Tensor detach_() {
+        if (isView && viewBase != null) {
+            throw new IllegalStateException("Can't detach views in-place. Use detach() instead. If you are using "
+                    + "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, gradients are "
+                    + "views of DDP buckets, and hence detach_() cannot be called on these gradients. To fix this error, "
+                    + "please refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.");
+        }
         gradFn = null;
+        replaced = null;
         requiresGrad = false;
         return this;
     }

@@ -28,8 +28,9 @@ public final class SavedTensor {
     public Tensor get() {
         int now = tensor.version().get();
         if (now != savedVersion) {
-            Node node = outputOfItsNode ? tensor.gradFnAtVersion(savedVersion) : tensor.gradFn();
-            String producer = node == null ? "" : ", which is output 0 of " + node.name() + ",";
+            Node current = tensor.gradFn();
+            String name = outputOfItsNode ? tensor.gradFnNameAtVersion(savedVersion) : current == null ? null : current.name();
+            String producer = name == null ? "" : ", which is output 0 of " + name + ",";
             throw new IllegalStateException("one of the variables needed for gradient computation has been modified by an "
                     + "inplace operation: [torch." + tensor.dtype().legacyName() + "Tensor " + Arrays.toString(tensor.shape())
                     + "]" + producer + " is at version " + now + "; expected version " + savedVersion + " instead. Hint: "

@@ -80,6 +80,7 @@ public record Layout(int[] shape, int[] strides, int offset) {
 
     /** True when the elements are row-major and dense (size-1 dimensions may have any stride). */
     public boolean isContiguous() {
+        for (int d : shape) if (d == 0) return true; // nothing to lay out (PyTorch says so too)
         int expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] == 1) continue;

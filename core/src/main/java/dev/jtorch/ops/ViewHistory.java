@@ -28,11 +28,13 @@ public final class ViewHistory {
     public static void rebase(Tensor base, Tensor view, Tensor result) {
         Geometry geo = new Geometry(base.layout(), view.layout());
         Node copySlices = Autograd.node("CopySlices", g -> {
-            Tensor flat = geo.spread(g, geo.basePositions);
-            Tensor written = geo.gather(flat, geo.viewPositions, geo.viewShape);
-            // The written elements no longer depend on the base's old values: zero them there.
-            geo.add(flat, geo.viewPositions, Pointwise.unary(dev.jtorch.backend.UnaryOp.NEG, written));
-            return new Tensor[]{geo.gather(flat, geo.basePositions, geo.baseShape), written};
+            Tensor basePositions = geo.basePositions(), viewPositions = geo.viewPositions();
+            Tensor flat = geo.spread(g, basePositions);
+            Tensor written = geo.gather(flat, viewPositions, geo.viewShape);
+            // The written elements no longer depend on the base's old values: zero them there (the
+            // view has no repeated positions: in-place writes through expanded views are refused).
+            geo.add(flat, viewPositions, Pointwise.unary(dev.jtorch.backend.UnaryOp.NEG, written));
+            return new Tensor[]{geo.gather(flat, basePositions, geo.baseShape), written};
         }, base, result);
         base.setGradFn(copySlices);
     }
@@ -41,22 +43,30 @@ public final class ViewHistory {
     public static Node asStrided(Tensor base, Layout viewLayout) {
         Geometry geo = new Geometry(base.layout(), viewLayout);
         return Autograd.node("AsStridedBackward0", g -> new Tensor[]{
-                geo.gather(geo.spread(g, geo.viewPositions), geo.basePositions, geo.baseShape)}, base);
+                geo.gather(geo.spread(g, geo.viewPositions()), geo.basePositions(), geo.baseShape)}, base);
     }
 
-    /** Where the elements of the base and of the view lie in their shared storage. */
+    /**
+     * Where the elements of the base and of the view lie in their shared storage. Only the two
+     * layouts are kept until backward (as PyTorch keeps sizes, strides and offset): the position
+     * tables, 8 bytes an element, are built when the gradient is.
+     */
     private static final class Geometry {
+        final Layout base, view;
         final int[] baseShape, viewShape;
-        final Tensor basePositions, viewPositions;
         final int extent;
 
         Geometry(Layout base, Layout view) {
+            this.base = base;
+            this.view = view;
             baseShape = base.shape();
             viewShape = view.shape();
-            basePositions = positions(base);
-            viewPositions = positions(view);
             extent = Math.toIntExact(Math.max(base.extent(), view.extent()));
         }
+
+        Tensor basePositions() { return positions(base); }
+
+        Tensor viewPositions() { return positions(view); }
 
         /** A flat buffer over the storage's extent holding {@code g}'s elements at {@code positions} (summed where they repeat). */
         Tensor spread(Tensor g, Tensor positions) {

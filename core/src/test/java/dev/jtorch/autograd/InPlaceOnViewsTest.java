@@ -3,6 +3,7 @@ package dev.jtorch.autograd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
@@ -91,6 +92,21 @@ class InPlaceOnViewsTest {
             x.select(0, 0).mul_(2);
         }
         assertArrayEquals(new double[]{2, 4, 6, 4, 5, 6}, x.toDoubleArray());
+    }
+
+    @Test
+    void detachOfAViewIsNotAViewAndAViewIsNotDetachedInPlace() {
+        // PyTorch: d = y[0:2].detach(); d.mul_(w) records MulBackward0, d._is_view() is False
+        Tensor y = x().mul(1);
+        Tensor d = y.narrow(0, 0, 1).detach();
+        Tensor w = Torch.tensor(new double[]{1, 2, 3}, 1, 3).requiresGrad_();
+        d.mul_(w);
+        assertEquals("MulBackward0", d.gradFn().name());
+        d.sum().backward();
+        assertArrayEquals(new double[]{1, 2, 3}, w.grad().toDoubleArray());
+        // PyTorch: "Can't detach views in-place. Use detach() instead. ..."
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> x().mul(1).narrow(0, 0, 1).detach_());
+        assertTrue(e.getMessage().startsWith("Can't detach views in-place. Use detach() instead."), e.getMessage());
     }
 
     /** The view a random program writes into, taken of a tensor of shape [3, 4]. */

@@ -22,22 +22,32 @@ final class DangerousGlobals {
             "commands", "popen2", "pdb", "bdb", "timeit", "asyncio", "signal", "threading", "_thread",
             "httplib", "http", "urllib", "urllib2", "requests", "aiohttp", "ftplib", "smtplib", "telnetlib",
             "venv", "pip", "ensurepip", "zipimport", "pkgutil", "imp", "io", "_io", "tempfile",
-            "dill", "joblib", "cloudpickle", "torch.hub", "torch._inductor", "torch.utils.cpp_extension");
+            "dill", "joblib", "cloudpickle", "torch.hub", "torch._inductor", "torch.utils.cpp_extension",
+            "socketserver", "xmlrpc", "dbm", "shelve", "_socket", "_multiprocessing",
+            // Python 2 names that protocol 0-2 pickles may use; Python's _compat_pickle maps them
+            // to the modules above before importing.
+            "thread", "cookielib", "Cookie", "robotparser",
+            "BaseHTTPServer", "SimpleHTTPServer", "CGIHTTPServer", "SocketServer", "DocXMLRPCServer",
+            "SimpleXMLRPCServer", "xmlrpclib", "anydbm", "dbhash", "dumbdbm", "gdbm", "whichdb");
 
     /** Single globals of otherwise harmless modules that evaluate, import, open or fetch. */
     private static final Map<String, Set<String>> NAMES = Map.of(
             "builtins", Set.of("eval", "exec", "execfile", "compile", "getattr", "setattr", "delattr", "__import__",
-                    "open", "breakpoint", "input", "globals", "locals", "vars", "apply"),
+                    "open", "breakpoint", "input", "globals", "locals", "vars", "apply", "raw_input", "reload", "file"),
             "operator", Set.of("attrgetter", "methodcaller", "itemgetter"),
-            "functools", Set.of("partial"),
             "pydoc", Set.of("pipepager", "pager", "tempfilepager", "locate"),
             "numpy.testing._private.utils", Set.of("runstring"),
             "torch.serialization", Set.of("load", "_load"),
             "torch", Set.of("load"),
             "types", Set.of("CodeType", "FunctionType"));
 
-    /** Whether {@code g} (module already mapped from Python 2 names) is one that runs code. */
+    /**
+     * Whether {@code g} (module already mapped from Python 2 names) is one that runs code. A dotted
+     * name counts as such: from protocol 4 on, Python resolves {@code torch} / {@code os.system}
+     * attribute by attribute, so through any module's imports it can reach anything.
+     */
     static boolean runsCode(PyGlobal g) {
+        if (g.name().indexOf('.') >= 0) return true;
         String module = g.module();
         for (int dot = module.length(); dot > 0; dot = module.lastIndexOf('.', dot - 1)) {
             if (MODULES.contains(module.substring(0, dot))) return true;

@@ -29,6 +29,12 @@ final class PickleScanner {
         final PyGlobal global;
         final long firstOffset;
         final List<Use> uses = new ArrayList<>();
+        /**
+         * For torch.storage._load_from_bytes: whether it was used other than as a REDUCE on literal
+         * bytes (which the scan follows into the nested file). Any other use hides a file the scan
+         * cannot read, so the global is then as dangerous as torch.load itself.
+         */
+        boolean unfollowed;
         Mention(PyGlobal global, long firstOffset) { this.global = global; this.firstOffset = firstOffset; }
     }
 
@@ -36,8 +42,9 @@ final class PickleScanner {
     record Result(List<Mention> mentions, List<MemorySegment> embeddedFiles, long end, boolean legacyMagic) {}
 
     private sealed interface Sym permits Str, Bytes, Global, Made, Tuple, Num, Opaque, Mark {}
-    private record Str(long at, int length) implements Sym {}
-    private record Bytes(long at, long length) implements Sym {}
+    /** A string: a slice of UTF-8 in the input, or (text opcodes, decoded) the text itself. */
+    private record Str(long at, int length, String decoded) implements Sym {}
+    private record Bytes(MemorySegment content) implements Sym {}
     private record Global(PyGlobal global) implements Sym {}
     /** What a call of (or BUILD on) a global produced. */
     private record Made(PyGlobal by) implements Sym {}
@@ -46,8 +53,9 @@ final class PickleScanner {
     private enum Opaque implements Sym { VALUE }
     private enum Mark implements Sym { MARK }
 
-    private static final PyGlobal LOAD_FROM_BYTES = new PyGlobal("torch.storage", "_load_from_bytes");
-    /** Most values the scan keeps on its stack or memo; a hostile pickle cannot make it grow past this. */
+    static final PyGlobal LOAD_FROM_BYTES = new PyGlobal("torch.storage", "_load_from_bytes");
+    private static final PyGlobal CODECS_ENCODE = new PyGlobal("_codecs", "encode");
+    /** Most values the scan keeps on its stack, in its memo, or as distinct globals: a hostile pickle cannot make it grow past this. */
     private static final int MAX_ENTRIES = 1 << 20;
 
     private final MemorySegment data;
@@ -96,15 +104,15 @@ final class PickleScanner {
             switch (op) {
                 case 0x80 -> u8(); // PROTO
                 case 0x95 -> skip(8); // FRAME: a length hint, the content follows inline
-                case 0x2e -> { // STOP
-                    boolean magic = stack.size() == 1 && stack.get(0) instanceof Num n
+                case 0x2e -> { // STOP: Python returns the top of the stack, whatever lies below it
+                    boolean magic = !stack.isEmpty() && stack.getLast() instanceof Num n
                             && n.value().equals(LegacyCheckpoint.MAGIC);
                     return new Result(List.copyOf(mentions.values()), embedded, pos, magic);
                 }
-                case 0x94 -> memo.put((long) memo.size(), peek()); // MEMOIZE
-                case 0x71 -> memo.put((long) u8(), peek()); // BINPUT
-                case 0x72 -> memo.put(u32(), peek()); // LONG_BINPUT
-                case 0x70 -> memo.put(decimal(line()), peek()); // PUT
+                case 0x94 -> memoPut(memo.size()); // MEMOIZE
+                case 0x71 -> memoPut(u8()); // BINPUT
+                case 0x72 -> memoPut(u32()); // LONG_BINPUT
+                case 0x70 -> memoPut(decimal(line())); // PUT
                 case 0x68 -> push(memoGet(u8())); // BINGET
                 case 0x6a -> push(memoGet(u32())); // LONG_BINGET
                 case 0x67 -> push(memoGet(decimal(line()))); // GET
@@ -122,15 +130,19 @@ final class PickleScanner {
                 case 0x47 -> { skip(8); push(Opaque.VALUE); } // BINFLOAT
                 case 0x8a -> push(number(u8())); // LONG1 (the legacy format's magic number is one)
                 case 0x8b -> push(number((int) length(i32()))); // LONG4
-                case 0x49, 0x4c, 0x46 -> { line(); push(Opaque.VALUE); } // INT, LONG, FLOAT
+                case 0x49, 0x4c -> push(textNumber(line())); // INT, LONG (the magic number can be written so too)
+                case 0x46 -> { line(); push(Opaque.VALUE); } // FLOAT
                 case 0x8c, 0x55 -> push(str(u8())); // SHORT_BINUNICODE, SHORT_BINSTRING
                 case 0x58 -> push(str(strLength(u32()))); // BINUNICODE
                 case 0x54 -> push(str(strLength(i32()))); // BINSTRING
                 case 0x8d -> push(str(strLength(i64()))); // BINUNICODE8
-                case 0x56, 0x53 -> { // UNICODE, STRING: text lines (a quoted STRING keeps its quotes here)
-                    long at = pos;
+                case 0x56, 0x53 -> { // UNICODE, STRING: decoded as Python decodes them (escapes included)
                     String s = line();
-                    push(new Str(at, s.length()));
+                    try {
+                        push(new Str(-1, 0, op == 0x56 ? PyText.rawUnicodeEscape(s) : PyText.stringLiteral(s)));
+                    } catch (IllegalArgumentException e) {
+                        throw error("bad " + (op == 0x56 ? "UNICODE" : "STRING") + " argument: " + e.getMessage());
+                    }
                 }
                 case 0x43 -> push(bytes(u8())); // SHORT_BINBYTES
                 case 0x42 -> push(bytes(length(u32()))); // BINBYTES
@@ -175,20 +187,30 @@ final class PickleScanner {
                     push(called(items.get(0), "OBJ"));
                 }
                 case 0x52 -> { // REDUCE
-                    Sym args = pop(), f = pop();
-                    if (f instanceof Global g && g.global().equals(LOAD_FROM_BYTES) && args instanceof Tuple t
-                            && t.items().size() == 1 && t.items().get(0) instanceof Bytes b) {
-                        embedded.add(data.asSlice(b.at(), b.length()));
+                    Sym args = pop(), f = popCallee();
+                    if (f instanceof Global g && g.global().equals(LOAD_FROM_BYTES)) {
+                        if (args instanceof Tuple t && t.items().size() == 1 && t.items().get(0) instanceof Bytes b) {
+                            embedded.add(b.content());
+                        } else {
+                            mentions.get(g.global().fullName()).unfollowed = true;
+                        }
                     }
-                    push(called(f, "REDUCE"));
+                    // _codecs.encode(text, 'latin1') is how protocol 2 writes bytes: keep them as bytes.
+                    if (f instanceof Global g && g.global().equals(CODECS_ENCODE) && args instanceof Tuple t
+                            && t.items().size() == 2 && t.items().get(0) instanceof Str text && t.items().get(1) instanceof Str enc) {
+                        called(f, "REDUCE");
+                        push(encoded(text(text), text(enc)));
+                    } else {
+                        push(called(f, "REDUCE"));
+                    }
                 }
                 case 0x81 -> { // NEWOBJ
                     pop();
-                    push(called(pop(), "NEWOBJ"));
+                    push(called(popCallee(), "NEWOBJ"));
                 }
                 case 0x92 -> { // NEWOBJ_EX
                     popN(2);
-                    push(called(pop(), "NEWOBJ_EX"));
+                    push(called(popCallee(), "NEWOBJ_EX"));
                 }
                 case 0x62 -> { // BUILD: state handed to the object's __setstate__ (or its __dict__)
                     pop();
@@ -201,16 +223,37 @@ final class PickleScanner {
         }
     }
 
-    private Global global(String module, String name) {
+    private Global global(String module, String name) throws CheckpointException {
         PyGlobal g = new PyGlobal(Allowlist.python3Module(module), name);
-        mentions.computeIfAbsent(g.fullName(), k -> new Mention(g, base + opStart));
+        mention(g);
         return new Global(g);
+    }
+
+    private void mention(PyGlobal g) throws CheckpointException {
+        if (!mentions.containsKey(g.fullName()) && mentions.size() >= MAX_ENTRIES) {
+            throw error("more than " + MAX_ENTRIES + " distinct globals");
+        }
+        mentions.computeIfAbsent(g.fullName(), k -> new Mention(g, base + opStart));
+    }
+
+    /** {@code _codecs.encode(text, encoding)} as Python computes it, for the encodings pickles use. */
+    private static Sym encoded(String text, String encoding) {
+        String e = encoding.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        java.nio.charset.Charset cs = switch (e) {
+            case "latin1", "latin-1", "iso-8859-1", "iso8859-1", "l1" -> StandardCharsets.ISO_8859_1;
+            case "utf-8", "utf8" -> StandardCharsets.UTF_8;
+            case "ascii" -> StandardCharsets.US_ASCII;
+            default -> null;
+        };
+        return cs == null ? Opaque.VALUE : new Bytes(MemorySegment.ofArray(text.getBytes(cs)));
     }
 
     /** The result of calling {@code f} with {@code opcode}; a call of a global is recorded against it. */
     private Sym called(Sym f, String opcode) {
         if (f instanceof Global g) {
             use(g.global(), opcode);
+            // Only a REDUCE on literal bytes is followed into the nested file (see the REDUCE case).
+            if (g.global().equals(LOAD_FROM_BYTES) && !opcode.equals("REDUCE")) mentions.get(g.global().fullName()).unfollowed = true;
             return new Made(g.global());
         }
         if (f instanceof Made m) { // calling what a call returned (e.g. getattr(os, 'system')(...))
@@ -228,7 +271,7 @@ final class PickleScanner {
     /** copyreg's extension registry: empty unless the loading program fills it, so the global is unknown. */
     private void extension(int code) throws CheckpointException {
         PyGlobal g = new PyGlobal("copyreg", "extension code " + code);
-        mentions.computeIfAbsent(g.fullName(), k -> new Mention(g, base + opStart));
+        mention(g);
         push(new Global(g));
     }
 
@@ -273,8 +316,9 @@ final class PickleScanner {
 
     private String line() throws CheckpointException {
         long start = pos;
-        while (pos < data.byteSize() && pos - start < 1 << 16 && data.get(ValueLayout.JAVA_BYTE, pos) != '\n') pos++;
-        if (pos >= data.byteSize() || pos - start >= 1 << 16) throw error("a text argument without its newline");
+        while (pos < data.byteSize() && data.get(ValueLayout.JAVA_BYTE, pos) != '\n') pos++;
+        if (pos >= data.byteSize()) throw error("a text argument without its newline");
+        if (pos - start > Integer.MAX_VALUE - 16) throw error("a text argument of " + (pos - start) + " bytes");
         String s = new String(data.asSlice(start, pos - start).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         pos++;
         return s;
@@ -289,15 +333,27 @@ final class PickleScanner {
     }
 
     private Str str(int n) {
-        Str s = new Str(pos, n);
+        Str s = new Str(pos, n, null);
         skip(n);
         return s;
     }
 
     private Bytes bytes(long n) {
-        Bytes b = new Bytes(pos, n);
+        Bytes b = new Bytes(data.asSlice(pos, n));
         skip(n);
         return b;
+    }
+
+    /** INT or LONG text: a number only matters here as the legacy magic; True/False ("01"/"00") are values. */
+    private Sym textNumber(String s) throws CheckpointException {
+        String t = s.strip();
+        if (t.endsWith("L")) t = t.substring(0, t.length() - 1);
+        if (t.length() > 5000) throw error("integer literal too long");
+        try {
+            return new Num(new BigInteger(t));
+        } catch (NumberFormatException e) {
+            throw error("bad integer " + Values.repr(s));
+        }
     }
 
     private Num number(int n) {
@@ -310,6 +366,7 @@ final class PickleScanner {
     }
 
     private String text(Str s) {
+        if (s.decoded() != null) return s.decoded();
         return new String(data.asSlice(s.at(), s.length()).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
 
@@ -320,11 +377,30 @@ final class PickleScanner {
         stack.add(s);
     }
 
+    /** Pops a value that is consumed: passed on as data, where the scan can no longer follow it. */
     private Sym pop() throws CheckpointException {
+        Sym s = popCallee();
+        consumed(s);
+        return s;
+    }
+
+    /** Pops the callable of a call, which {@link #called} records. */
+    private Sym popCallee() throws CheckpointException {
         if (stack.isEmpty()) throw error("pop from an empty stack");
         Sym s = stack.removeLast();
         if (s == Mark.MARK) marks.removeLast();
         return s;
+    }
+
+    /** _load_from_bytes handed on as a value (to another call, into a container) is a nested load the scan cannot follow. */
+    private void consumed(Sym s) {
+        if (s instanceof Global g && g.global().equals(LOAD_FROM_BYTES)) mentions.get(g.global().fullName()).unfollowed = true;
+        else if (s instanceof Tuple t) for (Sym item : t.items()) consumed(item);
+    }
+
+    private void memoPut(long index) throws CheckpointException {
+        if (!memo.containsKey(index) && memo.size() >= MAX_ENTRIES) throw error("more than " + MAX_ENTRIES + " memo entries");
+        memo.put(index, peek());
     }
 
     private Sym peek() throws CheckpointException {
@@ -336,6 +412,8 @@ final class PickleScanner {
         if (stack.size() < n) throw error("needs " + n + " values on the stack");
         List<Sym> items = new ArrayList<>(stack.subList(stack.size() - n, stack.size()));
         for (int i = 0; i < n; i++) stack.removeLast();
+        if (items.contains(Mark.MARK)) throw error("an opcode takes a MARK as a value");
+        for (Sym s : items) consumed(s);
         return items;
     }
 
@@ -344,6 +422,7 @@ final class PickleScanner {
         int at = marks.removeLast();
         List<Sym> items = new ArrayList<>(stack.subList(at + 1, stack.size()));
         while (stack.size() > at) stack.removeLast();
+        for (Sym s : items) consumed(s);
         return items;
     }
 

@@ -11,7 +11,8 @@ import java.util.List;
  * @param verdict  the worst of its findings
  * @param findings one per global the file names outside PyTorch's weights-only allowlist, in
  *                 the order first met
- * @param error    why the file could not be read ({@link Verdict#UNREADABLE}), else null
+ * @param error    why the file could not be read to its end, else null: the verdict is then
+ *                 {@link Verdict#UNREADABLE}, or {@link Verdict#DANGEROUS} when what was read already showed that
  */
 public record ScanReport(Path file, Verdict verdict, List<Finding> findings, String error) {
 

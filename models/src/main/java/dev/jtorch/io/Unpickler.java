@@ -522,23 +522,11 @@ public final class Unpickler {
     }
 
     private String rawUnicodeEscape(String s) throws CheckpointException {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 1 < s.length() && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U')) {
-                int len = s.charAt(i + 1) == 'u' ? 4 : 8;
-                if (i + 2 + len > s.length()) throw error("bad \\u escape in UNICODE");
-                try {
-                    sb.appendCodePoint(Integer.parseInt(s.substring(i + 2, i + 2 + len), 16));
-                } catch (IllegalArgumentException e) {
-                    throw error("bad \\u escape in UNICODE");
-                }
-                i += 1 + len;
-            } else {
-                sb.append(c);
-            }
+        try {
+            return PyText.rawUnicodeEscape(s);
+        } catch (IllegalArgumentException e) {
+            throw error("bad \\u escape in UNICODE");
         }
-        return sb.toString();
     }
 
     private String pyStringLiteral(String s) throws CheckpointException {

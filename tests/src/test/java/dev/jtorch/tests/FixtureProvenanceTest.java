@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,12 +15,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Committed fixtures cannot go stale silently. {@code tests/fixtures/PROVENANCE.txt} names, for
  * every file under a module's {@code src/test/resources/fixtures}, the script that wrote it and
- * the SHA-256 of that script when it did (the scripts record it themselves, through
+ * the SHA-256 of that script and the helpers it imports when it did (the scripts record it themselves, through
  * {@code jtfx.record_provenance}). A script edited without its fixtures being regenerated, a
  * fixture without a line, or a line without its fixture fails here.
  */
@@ -52,7 +55,7 @@ class FixtureProvenanceTest {
                 problems.add(fixture + ": its script tests/fixtures/" + script + " does not exist");
                 continue;
             }
-            String now = sha256(scriptFile);
+            String now = scriptDigest(scriptFile);
             if (!now.equals(recorded)) {
                 problems.add(fixture + " was written by tests/fixtures/" + script + " at sha256 " + recorded.substring(0, 12)
                         + "..., which has changed since (now " + now.substring(0, 12) + "...): regenerate it with"
@@ -82,7 +85,34 @@ class FixtureProvenanceTest {
         return out;
     }
 
-    private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    /**
+     * As {@code jtfx.script_digest}: SHA-256 of the script's bytes, then, for each module of
+     * tests/fixtures/ it imports (transitively, in name order), its name, a NUL and its bytes, so
+     * that editing a shared helper (jtfx, tutorial_models) makes its users' fixtures stale too.
+     */
+    static String scriptDigest(Path script) throws IOException, NoSuchAlgorithmException {
+        MessageDigest d = MessageDigest.getInstance("SHA-256");
+        d.update(Files.readAllBytes(script));
+        for (String name : localImports(script, new TreeSet<>())) {
+            d.update((name + "\0").getBytes(StandardCharsets.UTF_8));
+            d.update(Files.readAllBytes(script.resolveSibling(name + ".py")));
+        }
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    private static final Pattern IMPORT = Pattern.compile("(?:from|import)\\s+([A-Za-z_][A-Za-z_0-9]*).*");
+
+    private static Set<String> localImports(Path file, Set<String> seen) throws IOException {
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            Matcher m = IMPORT.matcher(line);
+            if (!m.matches()) continue;
+            String name = m.group(1);
+            Path module = file.resolveSibling(name + ".py");
+            if (!seen.contains(name) && Files.isRegularFile(module)) {
+                seen.add(name);
+                localImports(module, seen);
+            }
+        }
+        return seen;
     }
 }
