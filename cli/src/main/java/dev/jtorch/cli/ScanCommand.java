@@ -33,7 +33,9 @@ import java.util.stream.Stream;
                 + " Python loads them, without running or loading anything.",
                 "Exit status: 0 all safe, 1 some need trust, 2 some are dangerous, 3 some are unreadable."})
 final class ScanCommand implements java.util.concurrent.Callable<Integer> {
-    private static final Set<String> EXTENSIONS = Set.of(".pth", ".pt", ".pkl", ".bin", ".ckpt", ".safetensors");
+    /** What a folder is searched for: PyTorch's usual names, and the tar of torch < 0.4 ({@code checkpoint.pth.tar}). */
+    private static final Set<String> EXTENSIONS = Set.of(".pth", ".pt", ".pt2", ".pkl", ".pickle", ".bin", ".ckpt",
+            ".tar", ".safetensors");
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Files, or folders searched for model files.")
     List<Path> paths;
