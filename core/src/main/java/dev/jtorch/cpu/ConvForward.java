@@ -9,7 +9,7 @@ import java.util.Arrays;
  * float32 convolution forward, {@code y = act(conv2d(x, w) * scale + bias + residual)}, with the
  * per-channel scale and bias, the residual and the ReLU applied by the thread that computed each block of the product while it is
  * still in cache ({@link ConvEpilogue}). A plain convolution is the case without residual and
- * activation. Per image and group the product W · col takes one of three routes:
+ * activation. Per image and group the product W · col takes one of four routes:
  * <ul>
  * <li><b>pointwise</b> (1x1, stride 1, unpadded): the input planes are the column matrix, read in place;
  * <li><b>shifted rows</b> (any other stride-1 convolution): the image is padded once, and the
@@ -19,7 +19,10 @@ import java.util.Arrays;
  *     the column matrix, kH*kW times the image, is never written. Each output row carries
  *     {@code Wp - outW} extra columns that the epilogue drops, so this route is taken only where
  *     they add few micro-kernel tiles;
- * <li><b>im2col</b> (strided convolutions, narrow planes): the column matrix is built, then multiplied.
+ * <li><b>phase split</b> (stride 2, kernels of 5 and more, such as ResNet's 7x7 stem): the image
+ *     split into its four stride-2 phases is a stride-1 problem for the shifted-rows route
+ *     ({@link ConvPhaseSplit});
+ * <li><b>im2col</b> (other strided convolutions, narrow planes): the column matrix is built, then multiplied.
  * </ul>
  * Several images of a batch with small planes go through one GEMM ({@link ConvImageBatch}). In
  * inference, 3x3 stride-1 convolutions with enough output tiles take Winograd's algorithm
@@ -66,8 +69,11 @@ final class ConvForward {
         int flat = ConvShape.planeStride(s.inH(), s.inW(), xs[2], xs[3]);
         boolean pointwise = s.pointwise() && flat == 1;
         boolean shifted = !pointwise && shiftedRows(s);
+        boolean phaseSplit = !pointwise && !shifted && ConvPhaseSplit.applies(s);
         float[] w = wd.floats(), ya = y.floats();
-        float[] columns = pointwise || shifted ? null : ConvKernels.floatColumns(depth * plane);
+        float[] columns = pointwise || shifted || phaseSplit ? null : ConvKernels.floatColumns(depth * plane);
+        ConvShape phaseShape = phaseSplit ? ConvPhaseSplit.phaseShape(s) : null;
+        float[] phaseWeight = phaseSplit ? ConvPhaseSplit.phaseWeight(w, wd.offset(), s, phaseShape) : null;
         for (int n = 0; n < s.batch(); n++) {
             for (int g = 0; g < s.groups(); g++) {
                 int yBase = yl.offset() + (n * s.outC() + g * cog) * plane;
@@ -80,6 +86,11 @@ final class ConvForward {
                             (i0, i1, j0, j1) -> epilogue.rows(ya, yBase, plane, i0, i1, j0, j1));
                 } else if (shifted) {
                     shiftedRows(x.floats(), xBase, xs, s, w, wBase, epilogue, ya, yBase);
+                } else if (phaseSplit) {
+                    float[] phases = ConvPhaseSplit.phases(x.floats(), xBase, xs, s, phaseShape);
+                    int phasePlane = phaseShape.inH() * phaseShape.inW();
+                    shiftedRows(phases, 0, new int[]{phaseShape.inC() * phasePlane, phasePlane, phaseShape.inW(), 1},
+                            phaseShape, phaseWeight, 0, epilogue, ya, yBase);
                 } else {
                     Im2Col.im2col(x.floats(), xBase, xs[1], xs[2], xs[3], cig, s, columns);
                     Gemm.sgemm(cog, plane, depth, w, wBase, depth, columns, 0, plane, ya, yBase, plane,

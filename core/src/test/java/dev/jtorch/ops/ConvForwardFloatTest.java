@@ -66,6 +66,32 @@ class ConvForwardFloatTest {
                 "conv2dInference float64");
     }
 
+    /**
+     * Stride-2 convolutions with kernels of 5 and 7 on planes large enough that each image is its
+     * own product: the phase-split route (cpu/ConvPhaseSplit), odd and even sizes, every padding
+     * a kernel allows, strided inputs, with and without the fused epilogue.
+     */
+    @Property(tries = 40)
+    void phaseSplitStrideTwoMatchesDouble(@ForAll @IntRange(min = 1, max = 2) int batch, @ForAll @IntRange(min = 2, max = 3) int halfKernel,
+                                          @ForAll @IntRange(min = 0, max = 3) int padding, @ForAll boolean transposedInput,
+                                          @ForAll boolean fused, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        int kernel = 2 * halfKernel + 1, inC = 1 + rnd.nextInt(4), outC = 1 + rnd.nextInt(12);
+        int h = 46 + rnd.nextInt(20), w = 46 + rnd.nextInt(21);
+        Tensor x64 = transposedInput ? RandomTensors.gaussian(rnd, batch, inC, w, h).transpose(2, 3) : RandomTensors.gaussian(rnd, batch, inC, h, w);
+        Tensor w64 = RandomTensors.gaussian(rnd, outC, inC, kernel, kernel);
+        Tensor b64 = RandomTensors.gaussian(rnd, outC);
+        int[] s = {2}, p = {Math.min(padding, kernel / 2)}, d = {1};
+        Tensor x32 = transposedInput ? x64.transpose(2, 3).to(DType.FLOAT32).transpose(2, 3) : x64.to(DType.FLOAT32);
+        Tensor w32 = w64.to(DType.FLOAT32), b32 = b64.to(DType.FLOAT32);
+        if (!fused) {
+            close(Convolution.conv2d(x64, w64, b64, s, p, d, 1), Convolution.conv2d(x32, w32, b32, s, p, d, 1), "conv2d stride 2");
+        } else {
+            Tensor expected = Convolution.conv2d(x64, w64, b64, s, p, d, 1).relu();
+            close(expected, Convolution.conv2dInference(x32, w32, null, b32, null, true, s, p, d, 1), "conv2dInference stride 2");
+        }
+    }
+
     @Test
     void inferenceRefusesOperandsThatNeedGradients() {
         Tensor x = Torch.randn(1, 2, 5, 5), w = Torch.randn(3, 2, 3, 3).requiresGrad_(true);
