@@ -42,8 +42,16 @@ public final class InPlace {
 
     /** Writes {@code result} (already computed, with its history) into {@code self}. */
     public static Tensor assign(Tensor self, Tensor result) {
+        return assign(self, result, false);
+    }
+
+    /**
+     * As {@link #assign(Tensor, Tensor)}; {@code oneValue}: the result is one value everywhere
+     * (fill_, zero_), which an expanded tensor may take, as in PyTorch.
+     */
+    private static Tensor assign(Tensor self, Tensor result, boolean oneValue) {
         checkWritable(self);
-        checkNoInternalOverlap(self);
+        if (!oneValue) checkNoInternalOverlap(self);
         int[] shape = self.layout().shape();
         if (!Arrays.equals(shape, result.layout().shape())) {
             throw new IllegalArgumentException("output with shape " + Arrays.toString(shape)
@@ -64,6 +72,7 @@ public final class InPlace {
                 throw new IllegalStateException("a view of a leaf Variable that requires grad is being used in an in-place "
                         + "operation.");
             }
+            MultiOutputViews.checkWritable(self);
         }
         if (recording && !self.isView() && !result.requiresGrad()) {
             throw new UnsupportedOperationException("jtorch does not yet support overwriting a tensor that requires grad with a "
@@ -140,7 +149,7 @@ public final class InPlace {
         checkWritable(self);
         if (GradMode.isEnabled() && self.requiresGrad()) {
             Tensor filled = Creation.full(self.layout().shape(), value, self.dtype(), self.device());
-            return assign(self, Autograd.record(filled, node, g -> new Tensor[]{Creation.zerosLike(g)}, self));
+            return assign(self, Autograd.record(filled, node, g -> new Tensor[]{Creation.zerosLike(g)}, self), true);
         }
         self.backend().fill(self.storage(), self.layout(), value);
         self.version().bump();

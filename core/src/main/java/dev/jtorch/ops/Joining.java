@@ -91,7 +91,8 @@ public final class Joining {
         List<Tensor> out = new ArrayList<>();
         if (size == 0) return List.of(x);
         for (int start = 0; start < size; start += splitSize) {
-            out.add(Autograd.relabel(Views.narrow(x, d, start, Math.min(splitSize, size - start)), "SplitBackward0"));
+            Tensor part = Autograd.relabel(Views.narrow(x, d, start, Math.min(splitSize, size - start)), "SplitBackward0");
+            out.add(MultiOutputViews.mark(part, "SplitBackward0", out.size()));
         }
         return out;
     }
@@ -108,7 +109,8 @@ public final class Joining {
         List<Tensor> out = new ArrayList<>();
         int start = 0;
         for (int s : sizes) {
-            out.add(Autograd.relabel(Views.narrow(x, d, start, s), "SplitWithSizesBackward0"));
+            Tensor part = Autograd.relabel(Views.narrow(x, d, start, s), "SplitWithSizesBackward0");
+            out.add(MultiOutputViews.mark(part, "SplitWithSizesBackward0", out.size()));
             start += s;
         }
         return out;

@@ -31,9 +31,10 @@ public final class ViewHistory {
             Tensor basePositions = geo.basePositions(), viewPositions = geo.viewPositions();
             Tensor flat = geo.spread(g, basePositions);
             Tensor written = geo.gather(flat, viewPositions, geo.viewShape);
-            // The written elements no longer depend on the base's old values: zero them there (the
-            // view has no repeated positions: in-place writes through expanded views are refused).
-            geo.add(flat, viewPositions, Pointwise.unary(dev.jtorch.backend.UnaryOp.NEG, written));
+            // The written elements no longer depend on the base's old values: zero them there, once
+            // per storage position (an expanded view, which fill_ may write, repeats positions).
+            Tensor written1 = geo.gather(flat, geo.distinctViewPositions(), null);
+            geo.add(flat, geo.distinctViewPositions(), Pointwise.unary(dev.jtorch.backend.UnaryOp.NEG, written1));
             return new Tensor[]{geo.gather(flat, basePositions, geo.baseShape), written};
         }, base, result);
         base.setGradFn(copySlices);
@@ -68,6 +69,13 @@ public final class ViewHistory {
 
         Tensor viewPositions() { return positions(view); }
 
+        /** The view's storage positions, each once. */
+        Tensor distinctViewPositions() {
+            long[] p = positions(view).toLongArray();
+            long[] distinct = java.util.Arrays.stream(p).distinct().toArray();
+            return Creation.fromArray(distinct, DType.INT64, new int[]{distinct.length}, dev.jtorch.Device.CPU);
+        }
+
         /** A flat buffer over the storage's extent holding {@code g}'s elements at {@code positions} (summed where they repeat). */
         Tensor spread(Tensor g, Tensor positions) {
             Tensor flat = Creation.zeros(new int[]{extent}, g.dtype(), g.device());
@@ -85,7 +93,7 @@ public final class ViewHistory {
             Tensor out = Creation.zeros(new int[]{positions.numel()}, flat.dtype(), flat.device());
             flat.backend().indexSelect(flat.storage(), flat.layout(), 0, positions.storage(), positions.layout(),
                     out.storage(), out.layout());
-            return out.reshape(shape);
+            return shape == null ? out : out.reshape(shape);
         }
 
         /** The storage position of each element of {@code l}, in row-major order, as int64. */

@@ -109,6 +109,28 @@ class InPlaceOnViewsTest {
         assertTrue(e.getMessage().startsWith("Can't detach views in-place. Use detach() instead."), e.getMessage());
     }
 
+    @Test
+    void splitOutputsRefuseInPlaceWritesWithHistoryAndExpandedViewsTakeFill() {
+        // PyTorch: a, b = x.clone().split(2); b.mul_(2) -> "Output 1 of SplitBackward0 is a view and is being modified inplace. ..."
+        Tensor y = Torch.tensor(new double[]{1, 2, 3, 4}).requiresGrad_().mul(1);
+        Tensor second = y.split(2, 0).get(1);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> second.mul_(2));
+        assertTrue(e.getMessage().startsWith("Output 1 of SplitBackward0 is a view and is being modified inplace."), e.getMessage());
+        try (var g = Torch.noGrad()) {
+            second.mul_(2); // without history it is an ordinary write
+        }
+
+        // b = (x*2); b[0:1].expand(3).fill_(5): PyTorch gives [5, 2, 2] with CopySlices (its backward then
+        // refuses the overlap; jtorch's gives the gradient: the filled element gets none).
+        Tensor x = Torch.tensor(new double[]{1, 1, 1}).requiresGrad_();
+        Tensor base = x.mul(2);
+        base.narrow(0, 0, 1).expand(3).fill_(5);
+        assertArrayEquals(new double[]{5, 2, 2}, base.toDoubleArray());
+        assertEquals("CopySlices", base.gradFn().name());
+        base.mul(Torch.tensor(new double[]{1, 2, 3})).sum().backward();
+        assertArrayEquals(new double[]{0, 4, 6}, x.grad().toDoubleArray());
+    }
+
     /** The view a random program writes into, taken of a tensor of shape [3, 4]. */
     private static Tensor view(int kind, Tensor y) {
         return switch (kind) {
