@@ -30,7 +30,8 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "A zoo name or a whole pickled model file.")
     String model;
 
-    @Option(names = "--weights", paramLabel = "W.pth", description = "State dict (or checkpoint dict holding one); required for a zoo name.")
+    @Option(names = "--weights", paramLabel = "W.pth|NAME", description = {"State dict (or checkpoint dict holding one); required for a zoo name.",
+            "Or torchvision's weights by name (IMAGENET1K_V1, DEFAULT, ...): taken from PyTorch's hub cache, downloaded there if missing."})
     Path weights;
 
     @Option(names = "--input", paramLabel = "X.pth", required = true, description = "The input tensor (torch.save(x, 'X.pth')).")
@@ -53,6 +54,7 @@ final class RunCommand implements Callable<Integer> {
                     + "' (a zoo model alone has random weights)");
         }
         CliFiles.requireReadable(input);
+        if (weights != null) weights = PretrainedOption.resolve(model, weights, err);
         if (weights != null) CliFiles.requireReadable(weights);
         // With --weights the strict load below overwrites everything, so the zoo model skips its random init.
         var loaded = source.load(model, weights != null);

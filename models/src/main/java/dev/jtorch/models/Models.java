@@ -2,6 +2,9 @@ package dev.jtorch.models;
 
 import dev.jtorch.io.Checkpoints;
 import dev.jtorch.io.StateDict;
+import dev.jtorch.models.weights.HubCache;
+import dev.jtorch.models.weights.PretrainedWeights;
+import dev.jtorch.models.weights.WeightsCatalog;
 import dev.jtorch.nn.Init;
 import dev.jtorch.nn.Module;
 
@@ -96,6 +99,25 @@ public final class Models {
         } finally {
             KernelWarmup.stop();
         }
+    }
+
+    /**
+     * torchvision's pretrained model: {@code Models.pretrained("resnet50", "IMAGENET1K_V2")} (or
+     * {@code "DEFAULT"}), its weights taken from PyTorch's hub cache ({@code ~/.cache/torch/hub/checkpoints},
+     * see {@link HubCache}) or downloaded there first, hash-checked, then loaded strictly.
+     */
+    public static Module pretrained(String name, String weights) throws IOException {
+        return create(name, WeightsCatalog.get(name, weights));
+    }
+
+    /** As {@link #pretrained(String, String)}, for a catalog entry already in hand. */
+    public static Module create(String name, PretrainedWeights weights) throws IOException {
+        if (!weights.model().equals(name)) {
+            throw new IllegalArgumentException(weights + " are weights for " + weights.model() + ", not " + name);
+        }
+        // Weights without categories (VGG16's IMAGENET1K_FEATURES) still hold the 1000-class head.
+        int classes = weights.categories().isEmpty() ? 1000 : weights.categories().size();
+        return create(name, ModelOptions.numClasses(classes), HubCache.resolve(weights, HubCache.Progress.NONE));
     }
 
     /**

@@ -1,0 +1,41 @@
+package dev.jtorch.cli;
+
+import dev.jtorch.models.weights.HubCache;
+import dev.jtorch.models.weights.PretrainedWeights;
+import dev.jtorch.models.weights.WeightsCatalog;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * {@code --weights IMAGENET1K_V2} (or {@code DEFAULT}) beside {@code --weights FILE.pth}: a name
+ * of torchvision's weights for the model, when no file of that name exists, is looked up in
+ * PyTorch's hub cache and downloaded there if missing, with its progress on stderr.
+ */
+final class PretrainedOption {
+    private PretrainedOption() {}
+
+    /** The file {@code weights} stands for: itself, or the cached (downloaded) file of the named weights. */
+    static Path resolve(String model, Path weights, PrintWriter err) throws IOException {
+        String text = weights.toString();
+        if (Files.exists(weights) || !text.matches("[A-Z][A-Z0-9_]*")) return weights;
+        PretrainedWeights w = WeightsCatalog.get(model, text);
+        Path cached = HubCache.checkpointsDir().resolve(w.fileName());
+        if (!Files.exists(cached)) err.println("downloading " + w + " from " + w.url() + " to " + cached.getParent());
+        long[] shown = {-1};
+        Path file = HubCache.resolve(w, (done, total) -> {
+            long tenth = total > 0 ? done * 10 / total : done >> 24;
+            if (tenth != shown[0]) {
+                shown[0] = tenth;
+                err.println(total > 0
+                        ? String.format(Locale.ROOT, "  %3d%%  %.1f of %.1f MB", done * 100 / total, done / 1e6, total / 1e6)
+                        : String.format(Locale.ROOT, "  %.1f MB", done / 1e6));
+                err.flush();
+            }
+        });
+        return file;
+    }
+}
