@@ -24,7 +24,8 @@ public final class Main implements Runnable {
      * subcommand and its options on start-up, 0.05-0.1 s of a 1 s {@code jtorch run}.
      */
     private static final List<Class<?>> SUBCOMMANDS = List.of(DemoCommand.class, BenchCommand.class, InspectCommand.class,
-            ConvertCommand.class, ScanCommand.class, FinetuneCommand.class, SummaryCommand.class, RunCommand.class);
+            ConvertCommand.class, ScanCommand.class, FinetuneCommand.class, SummaryCommand.class, RunCommand.class,
+            PredictCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "On an error, print the stack trace, not only the one-line message (or set JTORCH_DEBUG).")

@@ -1,5 +1,14 @@
 package dev.jtorch.models.weights;
 
+import dev.jtorch.Tensor;
+import dev.jtorch.data.Image;
+import dev.jtorch.data.transforms.CenterCrop;
+import dev.jtorch.data.transforms.Compose;
+import dev.jtorch.data.transforms.Normalize;
+import dev.jtorch.data.transforms.Resize;
+import dev.jtorch.data.transforms.ToTensor;
+import dev.jtorch.data.transforms.Transform;
+
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +49,18 @@ public record PretrainedWeights(String model, String enumName, String name, Stri
         String prefix = "";
         while (m.find()) prefix = m.group(1);
         return prefix;
+    }
+
+    /**
+     * torchvision's evaluation transform for these weights ({@code weights.transforms()}, the
+     * ImageClassification preset): resize the shorter side to {@link #resizeSize} (bilinear, as
+     * Pillow does it), center-crop {@link #cropSize}, scale to [0, 1], normalize by mean and std.
+     */
+    public Transform<Image, Tensor> transforms() {
+        if (!interpolation.equals("bilinear")) {
+            throw new UnsupportedOperationException(this + ": " + interpolation + " interpolation is not implemented (only bilinear)");
+        }
+        return Compose.of(new Resize(resizeSize)).then(new CenterCrop(cropSize)).then(new ToTensor()).then(new Normalize(mean, std));
     }
 
     @Override

@@ -1,0 +1,121 @@
+package dev.jtorch.cli;
+
+import dev.jtorch.Tensor;
+import dev.jtorch.Torch;
+import dev.jtorch.data.Image;
+import dev.jtorch.data.transforms.Transform;
+import dev.jtorch.models.ModelOptions;
+import dev.jtorch.models.Models;
+import dev.jtorch.models.weights.PretrainedWeights;
+import dev.jtorch.models.weights.WeightsCatalog;
+import dev.jtorch.nn.Module;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code jtorch predict --model resnet50 --weights IMAGENET1K_V2|FILE.pth IMAGE...}: the top-k
+ * ImageNet labels of each image, with probabilities (softmax of the logits), as torchvision's
+ * documentation example computes them: the weights' evaluation transform, eval mode, one batch.
+ * With a weights file, the transform and labels are those of torchvision's DEFAULT weights of
+ * the model.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Classify images with a pretrained model: the top-k labels and their probabilities.")
+final class PredictCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "A zoo model with torchvision weights (resnet50, ...).")
+    String model;
+
+    @Option(names = "--weights", required = true, paramLabel = "NAME|FILE.pth",
+            description = "torchvision's weights by name (IMAGENET1K_V2, DEFAULT, ...: from PyTorch's hub cache,"
+                    + " downloaded if missing) or a state dict file.")
+    Path weights;
+
+    @Option(names = "--topk", defaultValue = "5", description = "Labels per image (default: ${DEFAULT-VALUE}).")
+    int topk;
+
+    @Option(names = "--json", description = "One JSON object per image, one per line.")
+    boolean json;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "PNG, JPEG, GIF or BMP files.")
+    List<Path> images;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        String text = weights.toString();
+        boolean named = text.matches("[A-Z][A-Z0-9_]*") && !java.nio.file.Files.exists(weights);
+        PretrainedWeights meta = WeightsCatalog.get(model, named ? text : "DEFAULT");
+        if (meta.categories().isEmpty()) throw new IllegalArgumentException(meta + " has no category names to predict");
+        if (topk < 1 || topk > meta.categories().size()) {
+            throw new IllegalArgumentException("--topk must be in 1.." + meta.categories().size() + ", got " + topk);
+        }
+        Path file = PretrainedOption.resolve(model, weights, err);
+        Module net = Models.create(model, ModelOptions.numClasses(meta.categories().size()), file);
+        net.eval();
+        Transform<Image, Tensor> transform = meta.transforms();
+        List<Tensor> inputs = new ArrayList<>();
+        for (Path p : images) {
+            CliFiles.requireReadable(p);
+            inputs.add(transform.apply(Image.read(p)));
+        }
+        Tensor probabilities;
+        try (var g = Torch.noGrad()) {
+            probabilities = net.forward(Torch.stack(inputs)).softmax(1);
+        }
+        int classes = meta.categories().size();
+        double[] p = probabilities.toDoubleArray();
+        for (int i = 0; i < images.size(); i++) {
+            int[] best = topIndices(p, i * classes, classes, topk);
+            if (json) {
+                StringBuilder sb = new StringBuilder("{\"image\": ").append(quote(images.get(i).toString())).append(", \"top\": [");
+                for (int k = 0; k < best.length; k++) {
+                    sb.append(k == 0 ? "" : ", ").append("{\"index\": ").append(best[k]).append(", \"label\": ")
+                            .append(quote(meta.categories().get(best[k]))).append(", \"probability\": ")
+                            .append(String.format(Locale.ROOT, "%.6f", p[i * classes + best[k]])).append('}');
+                }
+                out.println(sb.append("]}"));
+            } else {
+                out.println(images.get(i));
+                for (int k : best) {
+                    out.println(String.format(Locale.ROOT, "  %6.2f%%  %s", 100 * p[i * classes + k], meta.categories().get(k)));
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The {@code k} largest of {@code p[from .. from+n)}, largest first, the lower index first on ties (as torch.topk). */
+    static int[] topIndices(double[] p, int from, int n, int k) {
+        Integer[] order = new Integer[n];
+        for (int j = 0; j < n; j++) order[j] = j;
+        java.util.Arrays.sort(order, (a, b) -> p[from + a] != p[from + b] ? Double.compare(p[from + b], p[from + a]) : a - b);
+        int[] out = new int[k];
+        for (int j = 0; j < k; j++) out[j] = order[j];
+        return out;
+    }
+
+    private static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') sb.append('\\').append(c);
+            else if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return sb.append('"').toString();
+    }
+}
