@@ -2,9 +2,7 @@ package dev.jtorch.models;
 
 import dev.jtorch.io.Checkpoints;
 import dev.jtorch.io.StateDict;
-import dev.jtorch.models.weights.HubCache;
-import dev.jtorch.models.weights.PretrainedWeights;
-import dev.jtorch.models.weights.WeightsCatalog;
+import dev.jtorch.models.weights.*; // the catalog, the hub cache and torchvision's 23 weights enums
 import dev.jtorch.nn.Init;
 import dev.jtorch.nn.Module;
 
@@ -154,82 +152,114 @@ public final class Models {
 
     private static Module make(String name, Path weights) { return create(name, ModelOptions.defaults(), weights); }
 
-    // ---- builders by name: NAME(), NAME(numClasses), NAME(weights) ----------------------------------
+    /** torchvision's weights by enum ({@code resnet50(ResNet50_Weights.IMAGENET1K_V2)}); a failed download or read is unchecked, as for a Path. */
+    private static Module make(String name, TorchvisionWeights weights) {
+        try {
+            return create(name, weights.weights());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    // ---- builders by name: NAME(), NAME(numClasses), NAME(weights file), NAME(torchvision weights) ----
 
     public static ResNet resnet18() { return (ResNet) make("resnet18"); }
     public static ResNet resnet18(int numClasses) { return (ResNet) make("resnet18", numClasses); }
     public static ResNet resnet18(Path weights) { return (ResNet) make("resnet18", weights); }
+    public static ResNet resnet18(ResNet18_Weights weights) { return (ResNet) make("resnet18", weights); }
     public static ResNet resnet34() { return (ResNet) make("resnet34"); }
     public static ResNet resnet34(int numClasses) { return (ResNet) make("resnet34", numClasses); }
     public static ResNet resnet34(Path weights) { return (ResNet) make("resnet34", weights); }
+    public static ResNet resnet34(ResNet34_Weights weights) { return (ResNet) make("resnet34", weights); }
     public static ResNet resnet50() { return (ResNet) make("resnet50"); }
     public static ResNet resnet50(int numClasses) { return (ResNet) make("resnet50", numClasses); }
     public static ResNet resnet50(Path weights) { return (ResNet) make("resnet50", weights); }
+    public static ResNet resnet50(ResNet50_Weights weights) { return (ResNet) make("resnet50", weights); }
     public static ResNet resnet101() { return (ResNet) make("resnet101"); }
     public static ResNet resnet101(int numClasses) { return (ResNet) make("resnet101", numClasses); }
     public static ResNet resnet101(Path weights) { return (ResNet) make("resnet101", weights); }
+    public static ResNet resnet101(ResNet101_Weights weights) { return (ResNet) make("resnet101", weights); }
     public static ResNet resnet152() { return (ResNet) make("resnet152"); }
     public static ResNet resnet152(int numClasses) { return (ResNet) make("resnet152", numClasses); }
     public static ResNet resnet152(Path weights) { return (ResNet) make("resnet152", weights); }
+    public static ResNet resnet152(ResNet152_Weights weights) { return (ResNet) make("resnet152", weights); }
     public static ResNet resnext50_32x4d() { return (ResNet) make("resnext50_32x4d"); }
     public static ResNet resnext50_32x4d(int numClasses) { return (ResNet) make("resnext50_32x4d", numClasses); }
     public static ResNet resnext50_32x4d(Path weights) { return (ResNet) make("resnext50_32x4d", weights); }
+    public static ResNet resnext50_32x4d(ResNeXt50_32X4D_Weights weights) { return (ResNet) make("resnext50_32x4d", weights); }
     public static ResNet wide_resnet50_2() { return (ResNet) make("wide_resnet50_2"); }
     public static ResNet wide_resnet50_2(int numClasses) { return (ResNet) make("wide_resnet50_2", numClasses); }
     public static ResNet wide_resnet50_2(Path weights) { return (ResNet) make("wide_resnet50_2", weights); }
+    public static ResNet wide_resnet50_2(Wide_ResNet50_2_Weights weights) { return (ResNet) make("wide_resnet50_2", weights); }
 
     public static VGG vgg11() { return (VGG) make("vgg11"); }
     public static VGG vgg11(int numClasses) { return (VGG) make("vgg11", numClasses); }
     public static VGG vgg11(Path weights) { return (VGG) make("vgg11", weights); }
+    public static VGG vgg11(VGG11_Weights weights) { return (VGG) make("vgg11", weights); }
     public static VGG vgg11_bn() { return (VGG) make("vgg11_bn"); }
     public static VGG vgg11_bn(int numClasses) { return (VGG) make("vgg11_bn", numClasses); }
     public static VGG vgg11_bn(Path weights) { return (VGG) make("vgg11_bn", weights); }
+    public static VGG vgg11_bn(VGG11_BN_Weights weights) { return (VGG) make("vgg11_bn", weights); }
     public static VGG vgg13() { return (VGG) make("vgg13"); }
     public static VGG vgg13(int numClasses) { return (VGG) make("vgg13", numClasses); }
     public static VGG vgg13(Path weights) { return (VGG) make("vgg13", weights); }
+    public static VGG vgg13(VGG13_Weights weights) { return (VGG) make("vgg13", weights); }
     public static VGG vgg13_bn() { return (VGG) make("vgg13_bn"); }
     public static VGG vgg13_bn(int numClasses) { return (VGG) make("vgg13_bn", numClasses); }
     public static VGG vgg13_bn(Path weights) { return (VGG) make("vgg13_bn", weights); }
+    public static VGG vgg13_bn(VGG13_BN_Weights weights) { return (VGG) make("vgg13_bn", weights); }
     public static VGG vgg16() { return (VGG) make("vgg16"); }
     public static VGG vgg16(int numClasses) { return (VGG) make("vgg16", numClasses); }
     public static VGG vgg16(Path weights) { return (VGG) make("vgg16", weights); }
+    public static VGG vgg16(VGG16_Weights weights) { return (VGG) make("vgg16", weights); }
     public static VGG vgg16_bn() { return (VGG) make("vgg16_bn"); }
     public static VGG vgg16_bn(int numClasses) { return (VGG) make("vgg16_bn", numClasses); }
     public static VGG vgg16_bn(Path weights) { return (VGG) make("vgg16_bn", weights); }
+    public static VGG vgg16_bn(VGG16_BN_Weights weights) { return (VGG) make("vgg16_bn", weights); }
     public static VGG vgg19() { return (VGG) make("vgg19"); }
     public static VGG vgg19(int numClasses) { return (VGG) make("vgg19", numClasses); }
     public static VGG vgg19(Path weights) { return (VGG) make("vgg19", weights); }
+    public static VGG vgg19(VGG19_Weights weights) { return (VGG) make("vgg19", weights); }
     public static VGG vgg19_bn() { return (VGG) make("vgg19_bn"); }
     public static VGG vgg19_bn(int numClasses) { return (VGG) make("vgg19_bn", numClasses); }
     public static VGG vgg19_bn(Path weights) { return (VGG) make("vgg19_bn", weights); }
+    public static VGG vgg19_bn(VGG19_BN_Weights weights) { return (VGG) make("vgg19_bn", weights); }
 
     public static AlexNet alexnet() { return (AlexNet) make("alexnet"); }
     public static AlexNet alexnet(int numClasses) { return (AlexNet) make("alexnet", numClasses); }
     public static AlexNet alexnet(Path weights) { return (AlexNet) make("alexnet", weights); }
+    public static AlexNet alexnet(AlexNet_Weights weights) { return (AlexNet) make("alexnet", weights); }
 
     public static SqueezeNet squeezenet1_0() { return (SqueezeNet) make("squeezenet1_0"); }
     public static SqueezeNet squeezenet1_0(int numClasses) { return (SqueezeNet) make("squeezenet1_0", numClasses); }
     public static SqueezeNet squeezenet1_0(Path weights) { return (SqueezeNet) make("squeezenet1_0", weights); }
+    public static SqueezeNet squeezenet1_0(SqueezeNet1_0_Weights weights) { return (SqueezeNet) make("squeezenet1_0", weights); }
     public static SqueezeNet squeezenet1_1() { return (SqueezeNet) make("squeezenet1_1"); }
     public static SqueezeNet squeezenet1_1(int numClasses) { return (SqueezeNet) make("squeezenet1_1", numClasses); }
     public static SqueezeNet squeezenet1_1(Path weights) { return (SqueezeNet) make("squeezenet1_1", weights); }
+    public static SqueezeNet squeezenet1_1(SqueezeNet1_1_Weights weights) { return (SqueezeNet) make("squeezenet1_1", weights); }
 
     public static DenseNet densenet121() { return (DenseNet) make("densenet121"); }
     public static DenseNet densenet121(int numClasses) { return (DenseNet) make("densenet121", numClasses); }
     public static DenseNet densenet121(Path weights) { return (DenseNet) make("densenet121", weights); }
+    public static DenseNet densenet121(DenseNet121_Weights weights) { return (DenseNet) make("densenet121", weights); }
     public static DenseNet densenet161() { return (DenseNet) make("densenet161"); }
     public static DenseNet densenet161(int numClasses) { return (DenseNet) make("densenet161", numClasses); }
     public static DenseNet densenet161(Path weights) { return (DenseNet) make("densenet161", weights); }
+    public static DenseNet densenet161(DenseNet161_Weights weights) { return (DenseNet) make("densenet161", weights); }
     public static DenseNet densenet169() { return (DenseNet) make("densenet169"); }
     public static DenseNet densenet169(int numClasses) { return (DenseNet) make("densenet169", numClasses); }
     public static DenseNet densenet169(Path weights) { return (DenseNet) make("densenet169", weights); }
+    public static DenseNet densenet169(DenseNet169_Weights weights) { return (DenseNet) make("densenet169", weights); }
     public static DenseNet densenet201() { return (DenseNet) make("densenet201"); }
     public static DenseNet densenet201(int numClasses) { return (DenseNet) make("densenet201", numClasses); }
     public static DenseNet densenet201(Path weights) { return (DenseNet) make("densenet201", weights); }
+    public static DenseNet densenet201(DenseNet201_Weights weights) { return (DenseNet) make("densenet201", weights); }
 
     public static Inception3 inception_v3() { return (Inception3) make("inception_v3"); }
     public static Inception3 inception_v3(int numClasses) { return (Inception3) make("inception_v3", numClasses); }
     public static Inception3 inception_v3(Path weights) { return (Inception3) make("inception_v3", weights); }
+    public static Inception3 inception_v3(Inception_V3_Weights weights) { return (Inception3) make("inception_v3", weights); }
 
     /** The tutorial's {@code UNet(n_channels, n_classes, bilinear)}. */
     public static UNet unet(int nChannels, int nClasses, boolean bilinear) {

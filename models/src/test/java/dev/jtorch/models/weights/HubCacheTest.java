@@ -146,6 +146,12 @@ class HubCacheTest {
         assertEquals(342, WeightsCatalog.get("inception_v3", "DEFAULT").resizeSize());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WeightsCatalog.get("resnet50", "V3"));
         assertEquals("no weights 'V3' for resnet50; there are: DEFAULT, IMAGENET1K_V1, IMAGENET1K_V2", e.getMessage());
+        // The enums name the same entries, DEFAULT included, as torchvision's do.
+        assertEquals(w, ResNet50_Weights.IMAGENET1K_V2.weights());
+        assertEquals(ResNet50_Weights.IMAGENET1K_V2, ResNet50_Weights.DEFAULT);
+        assertEquals("Inception_V3_Weights.IMAGENET1K_V1", Inception_V3_Weights.DEFAULT.weights().toString());
+        assertEquals(2, VGG16_Weights.values().length); // IMAGENET1K_V1 and IMAGENET1K_FEATURES
+        assertTrue(VGG16_Weights.IMAGENET1K_FEATURES.weights().categories().isEmpty());
         // torchvision's parameter count is jtorch's model's, for every entry.
         for (PretrainedWeights p : WeightsCatalog.all()) {
             Module m = Models.createForOverwrite(p.model(), ModelOptions.defaults());
