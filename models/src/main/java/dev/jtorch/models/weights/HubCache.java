@@ -93,6 +93,10 @@ public final class HubCache {
             throw new IOException("interrupted", e);
         }
         int status = response.statusCode();
+        if (status == 416 && have > 0) { // the partial file already holds everything: the hash check decides
+            response.body().close();
+            return;
+        }
         boolean resumed = status == 206;
         if (status != 200 && !resumed) {
             response.body().close();

@@ -55,7 +55,9 @@ class HubCacheTest {
             requests.incrementAndGet();
             String range = exchange.getRequestHeaders().getFirst("Range");
             try (OutputStream out = exchange.getResponseBody()) {
-                if (range != null) {
+                if (range != null && Integer.parseInt(range.substring("bytes=".length(), range.length() - 1)) >= content.length) {
+                    exchange.sendResponseHeaders(416, -1); // Range Not Satisfiable: nothing left to send
+                } else if (range != null) {
                     int from = Integer.parseInt(range.substring("bytes=".length(), range.length() - 1));
                     exchange.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (content.length - 1) + "/" + content.length);
                     exchange.sendResponseHeaders(206, content.length - from);
@@ -122,6 +124,15 @@ class HubCacheTest {
         Path file = HubCache.resolve(url(goodName), dir, HubCache.Progress.NONE);
         assertArrayEquals(content, Files.readAllBytes(file));
         assertEquals(2, requests.get());
+    }
+
+    @Test
+    void aCompletePartialFileLeftByACrashIsCheckedAndKept() throws Exception {
+        // A crash between the last byte and the rename leaves the whole file as .partial.
+        Files.write(dir.resolve(goodName + ".partial"), content);
+        Path file = HubCache.resolve(url(goodName), dir, HubCache.Progress.NONE);
+        assertArrayEquals(content, Files.readAllBytes(file));
+        assertEquals(1, requests.get());
     }
 
     @Test
