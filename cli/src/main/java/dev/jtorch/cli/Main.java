@@ -40,7 +40,7 @@ public final class Main implements Runnable {
         // Before picocli (0.2 s of class loading and reflection): the earlier the JIT warm-up
         // starts, the more of the kernels are compiled when `run` reaches its forward pass
         // (measured: forward 0.75 s -> 0.17 s, the whole command 1.33 s -> 1.14 s).
-        if (args.length > 0 && args[0].equals("run") && !asksForHelp(args)) KernelWarmup.start();
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("predict")) && !asksForHelp(args)) KernelWarmup.start();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         System.exit(execute(out, err, args));

@@ -4,6 +4,7 @@ import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
 import dev.jtorch.data.Image;
 import dev.jtorch.data.transforms.Transform;
+import dev.jtorch.models.KernelWarmup;
 import dev.jtorch.models.ModelOptions;
 import dev.jtorch.models.Models;
 import dev.jtorch.models.weights.PretrainedWeights;
@@ -72,6 +73,7 @@ final class PredictCommand implements Callable<Integer> {
             CliFiles.requireReadable(p);
             inputs.add(transform.apply(Image.read(p)));
         }
+        KernelWarmup.stop(); // started by Main.main; the forward pass gets both cores
         Tensor probabilities;
         try (var g = Torch.noGrad()) {
             probabilities = net.forward(Torch.stack(inputs)).softmax(1);

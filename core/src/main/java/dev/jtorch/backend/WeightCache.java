@@ -16,10 +16,19 @@ public interface WeightCache {
     /** Whether values outlive the call: false means every {@link #get} makes its value afresh. */
     boolean keeps();
 
+    /**
+     * Whether this weight, unchanged, was handed over before: only then is a derived form worth
+     * making, since it will likely be used again. A one-shot forward (a command that loads a model
+     * and runs it once) would pay for every transform and use each once.
+     */
+    boolean reused();
+
     /** A cache that keeps nothing: for a weight that changes from step to step. */
     WeightCache NONE = new WeightCache() {
         @Override public <T> T get(String key, Supplier<T> make) { return make.get(); }
 
         @Override public boolean keeps() { return false; }
+
+        @Override public boolean reused() { return false; }
     };
 }

@@ -54,7 +54,8 @@ final class ConvForward {
      */
     static void forward(CpuStorage x, Layout xl, DenseOperand wd, float[] scale, float[] bias, DenseOperand residual,
                         boolean relu, CpuStorage y, Layout yl, ConvShape s, WeightCache winogradWeights) {
-        if (winogradWeights != null && WinogradConv.applies(s, winogradWeights.keeps())) {
+        // Winograd from a weight's second use on: its transform is then made once and kept.
+        if (winogradWeights != null && winogradWeights.reused() && WinogradConv.applies(s)) {
             WinogradConv.forward(x, xl, wd, ConvEpilogue.of(scale, bias, 0, residual,
                     residual == null ? 0 : residual.offset(), relu), y, yl, s, winogradWeights);
             return;

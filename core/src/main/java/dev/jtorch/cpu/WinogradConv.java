@@ -48,8 +48,6 @@ final class WinogradConv {
      * becomes a stream through memory and direct convolution wins (a 7x7 plane at batch 1 has 4).
      */
     private static final int MIN_TILES = 16;
-    /** Without a kept transform, the per-call one must be amortized over more tiles. */
-    private static final int MIN_TILES_FRESH = 64;
     /** Below this many input channels the products are too shallow to gain (a network's RGB input). */
     private static final int MIN_IN_CHANNELS = 16;
     /** A chunk's transformed inputs and products together: 4 MiB of floats, about what L3 holds per core. */
@@ -60,14 +58,14 @@ final class WinogradConv {
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
-    /** Whether this convolution goes through here; {@code kept} says the transformed kernels are cached. */
-    static boolean applies(ConvShape s, boolean kept) {
+    /** Whether this convolution's shape suits Winograd (the caller also asks that its weight be reused, see ConvForward). */
+    static boolean applies(ConvShape s) {
         if (!ENABLED || !Gemm.simd() || s.kH() != 3 || s.kW() != 3 || s.sH() != 1 || s.sW() != 1 || s.dH() != 1 || s.dW() != 1
                 || s.groups() != 1 || s.inC() < MIN_IN_CHANNELS || s.outH() < 1 || s.outW() < 1) {
             return false;
         }
         long tiles = (long) s.batch() * tilesAlong(s.outH()) * tilesAlong(s.outW());
-        return tiles >= (kept ? MIN_TILES : MIN_TILES_FRESH) && tiles < Integer.MAX_VALUE / POINTS;
+        return tiles >= MIN_TILES && tiles < Integer.MAX_VALUE / POINTS;
     }
 
     /** The transformed kernels: POINTS packed [inC x outC] GEMM operands, {@link Gemm#packedSize} apart. */

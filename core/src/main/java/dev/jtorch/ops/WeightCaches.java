@@ -42,13 +42,20 @@ final class WeightCaches {
     private static final class Slot implements WeightCache {
         private final Map<String, Object> values = new ConcurrentHashMap<>();
         private int version;
+        /** Calls that handed this weight over at this version, this one included. */
+        private int uses;
 
         synchronized void sync(int now) {
             if (now != version) {
                 values.clear();
                 version = now;
+                uses = 0;
             }
+            if (uses < Integer.MAX_VALUE) uses++;
         }
+
+        @Override
+        public synchronized boolean reused() { return uses > 1; }
 
         @Override
         @SuppressWarnings("unchecked")
