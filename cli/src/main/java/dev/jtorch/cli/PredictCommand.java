@@ -4,6 +4,7 @@ import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
 import dev.jtorch.data.Image;
 import dev.jtorch.data.transforms.Transform;
+import dev.jtorch.io.Json;
 import dev.jtorch.models.KernelWarmup;
 import dev.jtorch.models.ModelOptions;
 import dev.jtorch.models.Models;
@@ -57,9 +58,8 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        String text = weights.toString();
-        boolean named = text.matches("[A-Z][A-Z0-9_]*") && !java.nio.file.Files.exists(weights);
-        PretrainedWeights meta = WeightsCatalog.get(model, named ? text : "DEFAULT");
+        PretrainedWeights named = PretrainedOption.named(model, weights);
+        PretrainedWeights meta = named != null ? named : WeightsCatalog.get(model, "DEFAULT");
         if (meta.categories().isEmpty()) throw new IllegalArgumentException(meta + " has no category names to predict");
         if (topk < 1 || topk > meta.categories().size()) {
             throw new IllegalArgumentException("--topk must be in 1.." + meta.categories().size() + ", got " + topk);
@@ -83,10 +83,10 @@ final class PredictCommand implements Callable<Integer> {
         for (int i = 0; i < images.size(); i++) {
             int[] best = topIndices(p, i * classes, classes, topk);
             if (json) {
-                StringBuilder sb = new StringBuilder("{\"image\": ").append(quote(images.get(i).toString())).append(", \"top\": [");
+                StringBuilder sb = new StringBuilder("{\"image\": ").append(Json.quote(images.get(i).toString())).append(", \"top\": [");
                 for (int k = 0; k < best.length; k++) {
                     sb.append(k == 0 ? "" : ", ").append("{\"index\": ").append(best[k]).append(", \"label\": ")
-                            .append(quote(meta.categories().get(best[k]))).append(", \"probability\": ")
+                            .append(Json.quote(meta.categories().get(best[k]))).append(", \"probability\": ")
                             .append(String.format(Locale.ROOT, "%.6f", p[i * classes + best[k]])).append('}');
                 }
                 out.println(sb.append("]}"));
@@ -109,15 +109,5 @@ final class PredictCommand implements Callable<Integer> {
         int[] out = new int[k];
         for (int j = 0; j < k; j++) out[j] = order[j];
         return out;
-    }
-
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') sb.append('\\').append(c);
-            else if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-            else sb.append(c);
-        }
-        return sb.append('"').toString();
     }
 }

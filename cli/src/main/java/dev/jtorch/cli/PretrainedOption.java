@@ -18,11 +18,17 @@ import java.util.Locale;
 final class PretrainedOption {
     private PretrainedOption() {}
 
+    /** The catalog entry {@code weights} names (IMAGENET1K_V1, DEFAULT, ...), or null when it is a file. */
+    static PretrainedWeights named(String model, Path weights) {
+        String text = weights.toString();
+        if (Files.exists(weights) || !text.matches("[A-Z][A-Z0-9_]*")) return null;
+        return WeightsCatalog.get(model, text);
+    }
+
     /** The file {@code weights} stands for: itself, or the cached (downloaded) file of the named weights. */
     static Path resolve(String model, Path weights, PrintWriter err) throws IOException {
-        String text = weights.toString();
-        if (Files.exists(weights) || !text.matches("[A-Z][A-Z0-9_]*")) return weights;
-        PretrainedWeights w = WeightsCatalog.get(model, text);
+        PretrainedWeights w = named(model, weights);
+        if (w == null) return weights;
         Path cached = HubCache.checkpointsDir().resolve(w.fileName());
         if (!Files.exists(cached)) err.println("downloading " + w + " from " + w.url() + " to " + cached.getParent());
         long[] shown = {-1};

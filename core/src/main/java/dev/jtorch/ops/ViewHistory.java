@@ -28,13 +28,14 @@ public final class ViewHistory {
     public static void rebase(Tensor base, Tensor view, Tensor result) {
         Geometry geo = new Geometry(base.layout(), view.layout());
         Node copySlices = Autograd.node("CopySlices", g -> {
-            Tensor basePositions = geo.basePositions(), viewPositions = geo.viewPositions();
+            Tensor basePositions = geo.basePositions();
+            long[] viewAt = positions(geo.view);
             Tensor flat = geo.spread(g, basePositions);
-            Tensor written = geo.gather(flat, viewPositions, geo.viewShape);
+            Tensor written = geo.gather(flat, int64(viewAt), geo.viewShape);
             // The written elements no longer depend on the base's old values: zero them there, once
             // per storage position (an expanded view, which fill_ may write, repeats positions).
-            Tensor written1 = geo.gather(flat, geo.distinctViewPositions(), null);
-            geo.add(flat, geo.distinctViewPositions(), Pointwise.unary(dev.jtorch.backend.UnaryOp.NEG, written1));
+            Tensor distinct = int64(java.util.Arrays.stream(viewAt).distinct().toArray());
+            geo.add(flat, distinct, Pointwise.unary(dev.jtorch.backend.UnaryOp.NEG, geo.gather(flat, distinct, null)));
             return new Tensor[]{geo.gather(flat, basePositions, geo.baseShape), written};
         }, base, result);
         base.setGradFn(copySlices);
@@ -65,16 +66,9 @@ public final class ViewHistory {
             extent = Math.toIntExact(Math.max(base.extent(), view.extent()));
         }
 
-        Tensor basePositions() { return positions(base); }
+        Tensor basePositions() { return int64(positions(base)); }
 
-        Tensor viewPositions() { return positions(view); }
-
-        /** The view's storage positions, each once. */
-        Tensor distinctViewPositions() {
-            long[] p = positions(view).toLongArray();
-            long[] distinct = java.util.Arrays.stream(p).distinct().toArray();
-            return Creation.fromArray(distinct, DType.INT64, new int[]{distinct.length}, dev.jtorch.Device.CPU);
-        }
+        Tensor viewPositions() { return int64(positions(view)); }
 
         /** A flat buffer over the storage's extent holding {@code g}'s elements at {@code positions} (summed where they repeat). */
         Tensor spread(Tensor g, Tensor positions) {
@@ -95,19 +89,23 @@ public final class ViewHistory {
                     out.storage(), out.layout());
             return shape == null ? out : out.reshape(shape);
         }
+    }
 
-        /** The storage position of each element of {@code l}, in row-major order, as int64. */
-        private static Tensor positions(Layout l) {
-            int[] shape = l.shape(), strides = l.strides();
-            long[] out = new long[l.numel()];
-            int[] index = new int[shape.length];
-            for (int i = 0; i < out.length; i++) {
-                long at = l.offset();
-                for (int d = 0; d < shape.length; d++) at += (long) index[d] * strides[d];
-                out[i] = at;
-                for (int d = shape.length - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
-            }
-            return Creation.fromArray(out, DType.INT64, new int[]{out.length}, dev.jtorch.Device.CPU);
+    /** The storage position of each element of {@code l}, in row-major order. */
+    private static long[] positions(Layout l) {
+        int[] shape = l.shape(), strides = l.strides();
+        long[] out = new long[l.numel()];
+        int[] index = new int[shape.length];
+        for (int i = 0; i < out.length; i++) {
+            long at = l.offset();
+            for (int d = 0; d < shape.length; d++) at += (long) index[d] * strides[d];
+            out[i] = at;
+            for (int d = shape.length - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
         }
+        return out;
+    }
+
+    private static Tensor int64(long[] values) {
+        return Creation.fromArray(values, DType.INT64, new int[]{values.length}, dev.jtorch.Device.CPU);
     }
 }

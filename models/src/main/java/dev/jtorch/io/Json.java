@@ -11,9 +11,10 @@ import java.util.Map;
  * {@link LinkedHashMap} in document order (a repeated key is an error), arrays {@link List},
  * integers {@link Long} (or {@link BigInteger} when they do not fit), other numbers
  * {@link Double}, and {@code true}/{@code false}/{@code null} themselves. Nesting is bounded, so a
- * hostile header cannot overflow the stack.
+ * hostile header cannot overflow the stack. Public only for {@link #quote}, which the command
+ * line's JSON output uses too.
  */
-final class Json {
+public final class Json {
     static final int MAX_DEPTH = 64;
 
     /** A syntax error, with the character offset where it was found. */
@@ -42,7 +43,7 @@ final class Json {
     }
 
     /** {@code s} as a JSON string literal, with the escapes JSON requires. */
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -44,25 +44,24 @@ final class ModelFileScanner {
 
     static ScanReport scan(Path file) {
         Scan scan = new Scan();
-        List<ScanReport.Finding> findings = scan.findings;
         String name = file.getFileName() == null ? "" : file.getFileName().toString();
         try {
             if (name.endsWith(".safetensors")) {
                 SafeTensors.readHeader(file); // a JSON header and raw bytes: nothing in it can name code
-                return report(file, findings, null);
+                return report(file, scan.findings, null);
             }
             try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
                 scanContainer(seg, file.toString(), "", scan, 0);
             }
-            return report(file, findings, null);
+            return report(file, scan.findings, null);
         } catch (java.nio.file.NoSuchFileException e) {
-            return report(file, findings, "no such file");
+            return report(file, scan.findings, "no such file");
         } catch (IOException e) {
-            return report(file, findings, e.getMessage() == null ? e.toString() : e.getMessage());
+            return report(file, scan.findings, e.getMessage() == null ? e.toString() : e.getMessage());
         } catch (RuntimeException e) {
             // A reader bug must not turn into a crash of the pipeline running the scan; the file is then unreadable.
-            return report(file, findings, "malformed file: " + e);
+            return report(file, scan.findings, "malformed file: " + e);
         }
     }
 

@@ -134,8 +134,8 @@ public final class KernelWarmup {
         }
 
         void forward(BooleanSupplier stop) {
-            Tensor y = bn(conv(x, stem, 2, 3), bn16).relu_();                       // 16 x 16x16 (im2col)
-            y = folded(y, c0, 1, 1, bn16, null);                                     // Winograd: 16 tiles of 4x4
+            Tensor y = bn(conv(x, stem, 2, 3), bn16).relu_();                       // 16 x 16x16 (phase split)
+            y = folded(y, c0, 1, 1, bn16, null); // shifted rows on the first pass, Winograd (16 tiles) once c0 is reused
             y = F.maxPool2d(y, new int[]{3}, new int[]{2}, new int[]{1}, new int[]{1}, false); // 16 x 8x8
             y = folded(y, c1, 1, 1, bn32, null);                                     // 32 x 8x8, shifted rows
             if (stop.getAsBoolean()) return;

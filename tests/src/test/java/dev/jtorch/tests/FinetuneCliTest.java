@@ -71,16 +71,27 @@ class FinetuneCliTest {
         }
     }
 
-    @Test
-    void trainsOnAnImageFolderAndSavesAStateDictPyTorchLoads() throws Exception {
-        imageFolder(dir.resolve("data/train"), 8, 1);
-        imageFolder(dir.resolve("data/val"), 3, 2);
-        Path out = dir.resolve("out/tuned.pth");
+    /**
+     * Fine-tunes a 3-class ResNet-18 on generated train/ and val/ folders ({@code train} and
+     * {@code val} images a class) with Adam into {@code out}; the run must succeed.
+     */
+    private Run finetuneResNet18(int train, int val, Path out, String... extra) throws Exception {
+        imageFolder(dir.resolve("data/train"), train, 1);
+        imageFolder(dir.resolve("data/val"), val, 2);
         Files.createDirectories(out.getParent());
-        Run r = jtorch("finetune", "--model", "resnet18", "--data", dir.resolve("data").toString(), "--num-classes", "3",
-                "--epochs", "2", "--batch", "6", "--image-size", "16", "--optimizer", "adam", "--lr", "0.001",
-                "--hflip", "--out", out.toString());
+        List<String> args = new ArrayList<>(List.of("finetune", "--model", "resnet18", "--data", dir.resolve("data").toString(),
+                "--num-classes", "3", "--batch", "6", "--image-size", "16", "--optimizer", "adam", "--lr", "0.001",
+                "--out", out.toString()));
+        args.addAll(List.of(extra));
+        Run r = jtorch(args.toArray(new String[0]));
         assertEquals(0, r.status, r.err + r.out);
+        return r;
+    }
+
+    @Test
+    void trainsOnAnImageFolderAndSavesAStateDict() throws Exception {
+        Path out = dir.resolve("out/tuned.pth");
+        Run r = finetuneResNet18(8, 3, out, "--epochs", "2", "--hflip");
         assertTrue(r.out.contains("ImageFolder (train/ and val/)"), r.out);
         assertTrue(r.out.contains("24 training and 9 validation images of 3x16x16, 3 classes"), r.out);
         assertTrue(r.out.contains("epoch 2/2 [########################] 24/24"), r.out);
@@ -103,14 +114,8 @@ class FinetuneCliTest {
     @Test
     void pyTorchLoadsTheFineTunedStateDict() throws Exception {
         SystemTorch.assume("the check that PyTorch loads the fine-tuned state dict");
-        imageFolder(dir.resolve("data/train"), 4, 1);
-        imageFolder(dir.resolve("data/val"), 2, 2);
         Path out = dir.resolve("out/tuned.pth");
-        Files.createDirectories(out.getParent());
-        Run r = jtorch("finetune", "--model", "resnet18", "--data", dir.resolve("data").toString(), "--num-classes", "3",
-                "--epochs", "1", "--batch", "6", "--image-size", "16", "--optimizer", "adam", "--lr", "0.001",
-                "--out", out.toString());
-        assertEquals(0, r.status, r.err + r.out);
+        finetuneResNet18(4, 2, out, "--epochs", "1");
         Module fresh = Models.create("resnet18", dev.jtorch.models.ModelOptions.numClasses(3));
         fresh.loadStateDict(Checkpoints.loadStateDict(out), true);
         Tensor x = Torch.arange(0, 3 * 16 * 16, 1).to(dev.jtorch.DType.FLOAT32).div(3 * 16 * 16 - 1).mul(2).sub(1).reshape(1, 3, 16, 16);
