@@ -10,6 +10,7 @@ import dev.jtorch.backend.Backend;
 import dev.jtorch.backend.BinaryOp;
 import dev.jtorch.backend.Layout;
 import dev.jtorch.backend.Storage;
+import dev.jtorch.backend.TensorInternals;
 import dev.jtorch.backend.UnaryOp;
 import dev.jtorch.ops.Creation;
 import dev.jtorch.ops.InPlace;
@@ -23,6 +24,7 @@ import dev.jtorch.ops.Views;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * An n-dimensional array with autograd: a {@link Storage} plus a {@link Layout}. Views share the
@@ -69,14 +71,30 @@ public final class Tensor {
         this.viewFnVersion = version.get();
     }
 
+    static {
+        TensorInternals.install(new TensorInternals.Access() {
+            @Override public Tensor of(Storage storage, Layout layout) { return Tensor.of(storage, layout); }
+            @Override public Tensor viewAs(Tensor t, Layout layout) { return t.viewAs(layout); }
+            @Override public Storage storage(Tensor t) { return t.storage; }
+            @Override public Layout layout(Tensor t) { return t.layout; }
+            @Override public VersionCounter version(Tensor t) { return t.version; }
+            @Override public void setGradFn(Tensor t, Node node) { t.setGradFn(node); }
+            @Override public String gradFnNameAtVersion(Tensor t, int v) { return t.gradFnNameAtVersion(v); }
+            @Override public AccumulateGrad gradAccumulator(Tensor t, Function<Tensor, AccumulateGrad> create) {
+                if (t.accumulator == null) t.accumulator = create.apply(t);
+                return t.accumulator;
+            }
+        });
+    }
+
     /** A tensor over a storage with its own version counter (for op implementations and readers). */
-    public static Tensor of(Storage storage, Layout layout) {
+    static Tensor of(Storage storage, Layout layout) {
         checkInside(storage, layout);
         return new Tensor(storage, layout, new VersionCounter(), false, null);
     }
 
     /** A view of this tensor's storage under another layout; shares the version counter. */
-    public Tensor viewAs(Layout newLayout) {
+    Tensor viewAs(Layout newLayout) {
         checkInside(storage, newLayout);
         Tensor base = !GradMode.isEnabled() ? null : viewBase != null ? viewBase : isView ? null : this;
         return new Tensor(storage, newLayout, version, true, base);
@@ -91,9 +109,9 @@ public final class Tensor {
 
     // ---- what it is ----------------------------------------------------------------------
 
-    public Storage storage() { return storage; }
-    public Layout layout() { return layout; }
-    public Backend backend() { return storage.backend(); }
+    Storage storage() { return storage; }
+    Layout layout() { return layout; }
+    Backend backend() { return storage.backend(); }
     public DType dtype() { return storage.dtype(); }
     public Device device() { return storage.device(); }
     /** The shape (a copy). */
@@ -110,7 +128,10 @@ public final class Tensor {
     public boolean isView() { return isView; }
     /** The tensor this is a view of, for views made with grad mode on (PyTorch's {@code _base}); else null. */
     public Tensor base() { return viewBase; }
-    public VersionCounter version() { return version; }
+    /** The storage's version counter, shared with every view of it (PyTorch's {@code _version}). */
+    public int versionNumber() { return version.get(); }
+
+    VersionCounter version() { return version; }
 
     // ---- autograd ------------------------------------------------------------------------
 
@@ -154,8 +175,8 @@ public final class Tensor {
         viewFnVersion = now;
     }
 
-    /** Called by {@link Autograd#record}: this tensor is now the output of {@code node}. */
-    public void setGradFn(Node node) {
+    /** Through {@link TensorInternals#setGradFn}: this tensor is now the output of {@code node}. */
+    private void setGradFn(Node node) {
         if (gradFn != null && gradFn != node) {
             if (replaced == null) replaced = new ArrayList<>(2);
             if (replaced.size() == MAX_REPLACED) replaced.removeFirst();
@@ -170,7 +191,7 @@ public final class Tensor {
      * The name of the grad_fn this tensor had at storage version {@code v} (null for none): what
      * produced the value a node saved then, for the message when that value was since overwritten.
      */
-    public String gradFnNameAtVersion(int v) {
+    private String gradFnNameAtVersion(int v) {
         if (replaced != null) {
             for (ReplacedGradFn r : replaced) if (v < r.untilVersion()) return r.name();
         }
@@ -190,11 +211,6 @@ public final class Tensor {
         grad = g;
     }
 
-    /** The node that accumulates into this leaf's grad, made once per leaf. */
-    public AccumulateGrad gradAccumulator() {
-        if (accumulator == null) accumulator = Autograd.newAccumulator(this);
-        return accumulator;
-    }
 
     /** Keeps {@code .grad()} of this non-leaf tensor after backward. */
     public Tensor retainGrad() {

@@ -1,6 +1,7 @@
 package dev.jtorch.autograd;
 
 import dev.jtorch.Tensor;
+import dev.jtorch.backend.TensorInternals;
 
 /** How ops record themselves: {@code return Autograd.record(out, "ExpBackward0", g -> ..., x);}. */
 public final class Autograd {
@@ -19,7 +20,7 @@ public final class Autograd {
      */
     public static Tensor record(Tensor out, String name, BackwardFn fn, Tensor... inputs) {
         if (!needsGrad(inputs)) return out;
-        out.setGradFn(node(name, fn, inputs));
+        TensorInternals.setGradFn(out, node(name, fn, inputs));
         return out;
     }
 
@@ -50,12 +51,7 @@ public final class Autograd {
 
     /** Where a gradient flowing into {@code t} goes: its grad_fn, or the accumulator of a leaf. */
     static Node gradientSink(Tensor t) {
-        return t.gradFn() != null ? t.gradFn() : t.gradAccumulator();
-    }
-
-    /** Creates the accumulator a leaf keeps for its whole life (one per leaf, as in PyTorch). */
-    public static AccumulateGrad newAccumulator(Tensor leaf) {
-        return new AccumulateGrad(leaf);
+        return t.gradFn() != null ? t.gradFn() : TensorInternals.gradAccumulator(t, AccumulateGrad::new);
     }
 
     /** Keeps the gradient of a non-leaf tensor in its {@code .grad()} during backward. */

@@ -1,8 +1,11 @@
 package dev.jtorch.autograd;
 
 import dev.jtorch.Tensor;
+import dev.jtorch.backend.TensorInternals;
 
 import java.util.Arrays;
+
+import static dev.jtorch.backend.TensorInternals.version;
 
 /**
  * A tensor kept for backward, with the version it had when saved. Reading it after an in-place
@@ -19,17 +22,17 @@ public final class SavedTensor {
 
     private SavedTensor(Tensor tensor) {
         this.tensor = tensor;
-        this.savedVersion = tensor.version().get();
+        this.savedVersion = version(tensor).get();
         this.outputOfItsNode = tensor.gradFn() == null && !tensor.requiresGrad();
     }
 
     public static SavedTensor save(Tensor t) { return new SavedTensor(t); }
 
     public Tensor get() {
-        int now = tensor.version().get();
+        int now = version(tensor).get();
         if (now != savedVersion) {
             Node current = tensor.gradFn();
-            String name = outputOfItsNode ? tensor.gradFnNameAtVersion(savedVersion) : current == null ? null : current.name();
+            String name = outputOfItsNode ? TensorInternals.gradFnNameAtVersion(tensor, savedVersion) : current == null ? null : current.name();
             String producer = name == null ? "" : ", which is output 0 of " + name + ",";
             throw new IllegalStateException("one of the variables needed for gradient computation has been modified by an "
                     + "inplace operation: [torch." + tensor.dtype().legacyName() + "Tensor " + Arrays.toString(tensor.shape())

@@ -7,6 +7,8 @@ import dev.jtorch.ops.Convolution;
 
 import java.util.List;
 
+import static dev.jtorch.backend.TensorInternals.version;
+
 /**
  * Conv2d followed by BatchNorm2d (then optionally a residual add and a ReLU) run as one
  * convolution when nothing is trained or recorded. In eval mode the batch norm is a per-channel
@@ -108,7 +110,7 @@ public final class ConvBnFolding {
             if (bn != this.bn || bn.eps != eps) return false;
             Tensor[] now = sources(conv, bn);
             for (int i = 0; i < now.length; i++) {
-                if (now[i] != sources[i] || (now[i] != null && now[i].version().get() != versions[i])) return false;
+                if (now[i] != sources[i] || (now[i] != null && version(now[i]).get() != versions[i])) return false;
             }
             return true;
         }
@@ -120,7 +122,7 @@ public final class ConvBnFolding {
 
         private static int[] versions(Tensor[] sources) {
             int[] v = new int[sources.length];
-            for (int i = 0; i < sources.length; i++) v[i] = sources[i] == null ? 0 : sources[i].version().get();
+            for (int i = 0; i < sources.length; i++) v[i] = sources[i] == null ? 0 : version(sources[i]).get();
             return v;
         }
     }

@@ -5,6 +5,8 @@ import dev.jtorch.backend.Layout;
 
 import java.util.Arrays;
 
+import static dev.jtorch.backend.TensorInternals.layout;
+
 /** NumPy/PyTorch broadcasting: the shape rule, the stride-0 expansion, and its adjoint (sum back). */
 public final class Broadcast {
     private Broadcast() {}
@@ -49,7 +51,7 @@ public final class Broadcast {
 
     /** Sums a broadcast gradient back to the shape of the operand it came from. */
     public static Tensor sumTo(Tensor grad, int[] shape) {
-        int[] g = grad.layout().shape();
+        int[] g = layout(grad).shape();
         if (Arrays.equals(g, shape)) return grad;
         int extra = g.length - shape.length;
         int[] dims = new int[g.length];

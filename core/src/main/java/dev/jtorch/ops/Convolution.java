@@ -9,6 +9,10 @@ import dev.jtorch.backend.Layout;
 
 import java.util.Arrays;
 
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.storage;
+
 /**
  * 2-D convolution and transposed convolution ({@code F.conv2d}, {@code F.conv_transpose2d}):
  * shape rules and PyTorch's error messages, dispatch to the backend's three convolution kernels,
@@ -202,11 +206,11 @@ public final class Convolution {
             checkTypes(input, residual, null);
         }
         Tensor out = Creation.zeros(outShape, input.dtype(), input.device());
-        input.backend().conv2dInference(input.storage(), input.layout(), weight.storage(), weight.layout(),
-                scale == null ? null : scale.storage(), scale == null ? null : scale.layout(),
-                bias == null ? null : bias.storage(), bias == null ? null : bias.layout(),
-                residual == null ? null : residual.storage(), residual == null ? null : residual.layout(), relu,
-                out.storage(), out.layout(), s, p, d, groups, WeightCaches.of(weight));
+        backend(input).conv2dInference(storage(input), layout(input), storage(weight), layout(weight),
+                scale == null ? null : storage(scale), scale == null ? null : layout(scale),
+                bias == null ? null : storage(bias), bias == null ? null : layout(bias),
+                residual == null ? null : storage(residual), residual == null ? null : layout(residual), relu,
+                storage(out), layout(out), s, p, d, groups, WeightCaches.of(weight));
         return out;
     }
 
@@ -215,31 +219,31 @@ public final class Convolution {
     private static Tensor forwardKernel(Tensor x, Tensor w, Tensor bias, int[] outShape, int[] s, int[] p, int[] d,
                                         int groups) {
         Tensor out = Creation.zeros(outShape, x.dtype(), x.device());
-        x.backend().conv2d(x.storage(), x.layout(), w.storage(), w.layout(), bias == null ? null : bias.storage(),
-                bias == null ? null : bias.layout(), out.storage(), out.layout(), s, p, d, groups);
+        backend(x).conv2d(storage(x), layout(x), storage(w), layout(w), bias == null ? null : storage(bias),
+                bias == null ? null : layout(bias), storage(out), layout(out), s, p, d, groups);
         return out;
     }
 
     private static Tensor inputGradKernel(Tensor gradOut, Tensor w, int[] inShape, int[] s, int[] p, int[] d, int groups) {
         Tensor gx = Creation.zeros(inShape, gradOut.dtype(), gradOut.device());
-        gradOut.backend().conv2dBackwardInput(gradOut.storage(), gradOut.layout(), w.storage(), w.layout(), gx.storage(),
-                gx.layout(), s, p, d, groups);
+        backend(gradOut).conv2dBackwardInput(storage(gradOut), layout(gradOut), storage(w), layout(w), storage(gx),
+                layout(gx), s, p, d, groups);
         return gx;
     }
 
     private static Tensor weightGradKernel(Tensor gradOut, Tensor x, int[] wShape, int[] s, int[] p, int[] d, int groups) {
         Tensor gw = Creation.zeros(wShape, gradOut.dtype(), gradOut.device());
-        gradOut.backend().conv2dBackwardWeight(gradOut.storage(), gradOut.layout(), x.storage(), x.layout(), gw.storage(),
-                gw.layout(), s, p, d, groups);
+        backend(gradOut).conv2dBackwardWeight(storage(gradOut), layout(gradOut), storage(x), layout(x), storage(gw),
+                layout(gw), s, p, d, groups);
         return gw;
     }
 
     /** out += bias over the channel dimension, in place on a fresh output (no history). */
     private static void addBias(Tensor out, Tensor bias) {
-        Layout b = bias.layout();
-        int[] shape = out.layout().shape();
+        Layout b = layout(bias);
+        int[] shape = layout(out).shape();
         Layout expanded = new Layout(shape, new int[]{0, b.strides()[0], 0, 0}, b.offset());
-        out.backend().binary(BinaryOp.ADD, out.storage(), out.layout(), bias.storage(), expanded, out.storage(), out.layout());
+        backend(out).binary(BinaryOp.ADD, storage(out), layout(out), storage(bias), expanded, storage(out), layout(out));
     }
 
     // ---- argument checks, in PyTorch's words --------------------------------------------------

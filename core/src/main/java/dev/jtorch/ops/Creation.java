@@ -7,6 +7,11 @@ import dev.jtorch.Tensor;
 import dev.jtorch.backend.Backend;
 import dev.jtorch.backend.Backends;
 import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.TensorInternals;
+
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.storage;
 
 /** Making tensors: empty, filled, from host arrays, random. */
 public final class Creation {
@@ -18,19 +23,19 @@ public final class Creation {
     public static Tensor zeros(int[] shape, DType dtype, Device device) {
         checkShape(shape);
         Backend b = Backends.of(device);
-        return Tensor.of(b.allocate(dtype, Layout.numel(shape)), Layout.contiguous(shape));
+        return TensorInternals.of(b.allocate(dtype, Layout.numel(shape)), Layout.contiguous(shape));
     }
 
     /** A new contiguous tensor with the same shape, dtype and device (zero-filled). */
-    public static Tensor emptyLike(Tensor t) { return zeros(t.layout().shape(), t.dtype(), t.device()); }
+    public static Tensor emptyLike(Tensor t) { return zeros(layout(t).shape(), t.dtype(), t.device()); }
 
     public static Tensor full(int[] shape, double value, DType dtype, Device device) {
         Tensor t = zeros(shape, dtype, device);
-        if (value != 0) t.backend().fill(t.storage(), t.layout(), value);
+        if (value != 0) backend(t).fill(storage(t), layout(t), value);
         return t;
     }
 
-    public static Tensor onesLike(Tensor t) { return full(t.layout().shape(), 1, t.dtype(), t.device()); }
+    public static Tensor onesLike(Tensor t) { return full(layout(t).shape(), 1, t.dtype(), t.device()); }
 
     public static Tensor zerosLike(Tensor t) { return emptyLike(t); }
 
@@ -44,14 +49,14 @@ public final class Creation {
         if (n != Layout.numel(shape)) {
             throw new IllegalArgumentException("shape '" + java.util.Arrays.toString(shape) + "' is invalid for input of size " + n);
         }
-        return Tensor.of(Backends.of(device).fromArray(dtype, array), Layout.contiguous(shape));
+        return TensorInternals.of(Backends.of(device).fromArray(dtype, array), Layout.contiguous(shape));
     }
 
     /** The elements of {@code t} in row-major order as a host array of {@code dtype}'s array type. */
     public static Object hostCopy(Tensor t, DType dtype) {
-        Tensor c = t.dtype() == dtype && t.isContiguous() && t.storageOffset() == 0 && t.storage().size() == t.numel()
-                ? t : Pointwise.copyInto(zeros(t.layout().shape(), dtype, t.device()), t);
-        return c.backend().toArray(c.storage());
+        Tensor c = t.dtype() == dtype && t.isContiguous() && t.storageOffset() == 0 && storage(t).size() == t.numel()
+                ? t : Pointwise.copyInto(zeros(layout(t).shape(), dtype, t.device()), t);
+        return backend(c).toArray(storage(c));
     }
 
     public static Tensor arange(double start, double end, double step, DType dtype, Device device) {
@@ -110,9 +115,9 @@ public final class Creation {
         return fromArray(values, DType.INT64, new int[]{n}, device);
     }
 
-    public static Tensor randnLike(Tensor t) { return randn(t.layout().shape(), t.dtype(), t.device(), DEFAULT_GENERATOR); }
+    public static Tensor randnLike(Tensor t) { return randn(layout(t).shape(), t.dtype(), t.device(), DEFAULT_GENERATOR); }
 
-    public static Tensor randLike(Tensor t) { return rand(t.layout().shape(), t.dtype(), t.device(), DEFAULT_GENERATOR); }
+    public static Tensor randLike(Tensor t) { return rand(layout(t).shape(), t.dtype(), t.device(), DEFAULT_GENERATOR); }
 
     /** Samples 1 with probability p (elementwise), in p's dtype. */
     public static Tensor bernoulli(Tensor p, Generator g) {
@@ -124,7 +129,7 @@ public final class Creation {
             }
             values[i] = g.nextDouble() < probs[i] ? 1 : 0;
         }
-        return Pointwise.toDType(fromArray(values, DType.FLOAT64, p.layout().shape(), p.device()), p.dtype());
+        return Pointwise.toDType(fromArray(values, DType.FLOAT64, layout(p).shape(), p.device()), p.dtype());
     }
 
     static void checkShape(int[] shape) {

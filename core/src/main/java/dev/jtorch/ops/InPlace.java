@@ -4,10 +4,16 @@ import dev.jtorch.Tensor;
 import dev.jtorch.autograd.Autograd;
 import dev.jtorch.autograd.GradMode;
 import dev.jtorch.backend.BinaryOp;
+import dev.jtorch.backend.TensorInternals;
 import dev.jtorch.backend.UnaryOp;
 
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
+
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.storage;
+import static dev.jtorch.backend.TensorInternals.version;
 
 /**
  * In-place ops. Each one bumps the version counter shared by the tensor and its views, so that a
@@ -31,7 +37,7 @@ public final class InPlace {
      * fill_ writes one value everywhere and stays allowed, as in PyTorch.
      */
     private static void checkNoInternalOverlap(Tensor self) {
-        int[] shape = self.layout().shape(), strides = self.layout().strides();
+        int[] shape = layout(self).shape(), strides = layout(self).strides();
         for (int i = 0; i < shape.length; i++) {
             if (strides[i] == 0 && shape[i] > 1) {
                 throw new IllegalArgumentException("unsupported operation: more than one element of the written-to tensor "
@@ -52,10 +58,10 @@ public final class InPlace {
     private static Tensor assign(Tensor self, Tensor result, boolean oneValue) {
         checkWritable(self);
         if (!oneValue) checkNoInternalOverlap(self);
-        int[] shape = self.layout().shape();
-        if (!Arrays.equals(shape, result.layout().shape())) {
+        int[] shape = layout(self).shape();
+        if (!Arrays.equals(shape, layout(result).shape())) {
             throw new IllegalArgumentException("output with shape " + Arrays.toString(shape)
-                    + " doesn't match the broadcast shape " + Arrays.toString(result.layout().shape()));
+                    + " doesn't match the broadcast shape " + Arrays.toString(layout(result).shape()));
         }
         if (result.dtype().kind().ordinal() > self.dtype().kind().ordinal()) {
             throw new IllegalArgumentException("result type " + result.dtype().legacyName()
@@ -81,9 +87,9 @@ public final class InPlace {
         try (var noGrad = GradMode.set(false)) {
             Pointwise.copyInto(self, result);
         }
-        self.version().bump();
+        version(self).bump();
         if (recording && self.isView()) ViewHistory.rebase(base, self, result);
-        else if (recording) self.setGradFn(result.gradFn());
+        else if (recording) TensorInternals.setGradFn(self, result.gradFn());
         return self;
     }
 
@@ -100,8 +106,8 @@ public final class InPlace {
         checkWritable(self);
         checkNoInternalOverlap(self);
         Tensor operand = Pointwise.toDType(alpha == 1 ? other : other.mul(alpha), self.dtype());
-        int[] shape = self.layout().shape();
-        int[] joint = Broadcast.shapes(shape, operand.layout().shape());
+        int[] shape = layout(self).shape();
+        int[] joint = Broadcast.shapes(shape, layout(operand).shape());
         if (!Arrays.equals(joint, shape)) {
             throw new IllegalArgumentException("output with shape " + Arrays.toString(shape)
                     + " doesn't match the broadcast shape " + Arrays.toString(joint));
@@ -110,9 +116,9 @@ public final class InPlace {
             throw new IllegalArgumentException("result type Float can't be cast to the desired output type "
                     + self.dtype().legacyName());
         }
-        self.backend().binary(op, self.storage(), self.layout(), operand.storage(),
-                Broadcast.expand(operand.layout(), shape), self.storage(), self.layout());
-        self.version().bump();
+        backend(self).binary(op, storage(self), layout(self), storage(operand),
+                Broadcast.expand(layout(operand), shape), storage(self), layout(self));
+        version(self).bump();
         return self;
     }
 
@@ -127,8 +133,8 @@ public final class InPlace {
         }
         checkWritable(self);
         checkNoInternalOverlap(self);
-        self.backend().unary(op, p0, p1, self.storage(), self.layout(), self.storage(), self.layout());
-        self.version().bump();
+        backend(self).unary(op, p0, p1, storage(self), layout(self), storage(self), layout(self));
+        version(self).bump();
         return self;
     }
 
@@ -148,19 +154,19 @@ public final class InPlace {
     public static Tensor fill(Tensor self, double value, String node) {
         checkWritable(self);
         if (GradMode.isEnabled() && self.requiresGrad()) {
-            Tensor filled = Creation.full(self.layout().shape(), value, self.dtype(), self.device());
+            Tensor filled = Creation.full(layout(self).shape(), value, self.dtype(), self.device());
             return assign(self, Autograd.record(filled, node, g -> new Tensor[]{Creation.zerosLike(g)}, self), true);
         }
-        self.backend().fill(self.storage(), self.layout(), value);
-        self.version().bump();
+        backend(self).fill(storage(self), layout(self), value);
+        version(self).bump();
         return self;
     }
 
     /** copy_: src broadcast to self's shape, converted to self's dtype; differentiable w.r.t. src. */
     public static Tensor copy(Tensor self, Tensor src) {
         if (Autograd.needsGrad(self, src)) {
-            int[] srcShape = src.layout().shape();
-            Tensor expanded = Views.expand(src, self.layout().shape());
+            int[] srcShape = layout(src).shape();
+            Tensor expanded = Views.expand(src, layout(self).shape());
             Tensor result = Pointwise.toDType(expanded, self.dtype());
             if (result == expanded) result = Pointwise.cloneOf(expanded);
             return assign(self, Autograd.record(result.detach(), "CopyBackwards",
@@ -169,7 +175,7 @@ public final class InPlace {
         checkWritable(self);
         checkNoInternalOverlap(self);
         Pointwise.copyInto(self, src);
-        self.version().bump();
+        version(self).bump();
         return self;
     }
 }

@@ -6,6 +6,10 @@ import dev.jtorch.autograd.Autograd;
 
 import java.util.Arrays;
 
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.storage;
+
 /** index_select and gather, with their scatter-add backwards. */
 public final class Indexing {
     private Indexing() {}
@@ -32,7 +36,7 @@ public final class Indexing {
         if (index.dim() > 1) throw new IllegalArgumentException("index_select(): Index is supposed to be a vector");
         Tensor idx = index.dim() == 0 ? index.reshape(1) : index;
         int d = Views.wrapDim(dim, x.dim());
-        int[] inShape = x.layout().shape();
+        int[] inShape = layout(x).shape();
         int[] shape = inShape.clone();
         if (shape.length == 0) shape = new int[]{1};
         if (outOfRange(idx, x.dim() == 0 ? 1 : inShape[d]).isPresent()) {
@@ -40,11 +44,11 @@ public final class Indexing {
         }
         shape[d] = idx.numel();
         Tensor out = Creation.zeros(shape, x.dtype(), x.device());
-        x.backend().indexSelect(x.storage(), x.layout(), d, idx.storage(), idx.layout(), out.storage(), out.layout());
+        backend(x).indexSelect(storage(x), layout(x), d, storage(idx), layout(idx), storage(out), layout(out));
         return Autograd.record(out, "IndexSelectBackward0", g -> {
             Tensor grad = Creation.zeros(inShape, g.dtype(), g.device());
             Tensor gc = g.contiguous();
-            grad.backend().indexAdd(grad.storage(), grad.layout(), d, idx.storage(), idx.layout(), gc.storage(), gc.layout());
+            backend(grad).indexAdd(storage(grad), layout(grad), d, storage(idx), layout(idx), storage(gc), layout(gc));
             return new Tensor[]{grad};
         }, x);
     }
@@ -55,7 +59,7 @@ public final class Indexing {
             throw new IllegalArgumentException("Index tensor must have the same number of dimensions as input tensor");
         }
         int d = Views.wrapDim(dim, x.dim());
-        int[] inShape = x.layout().shape(), idxShape = index.layout().shape();
+        int[] inShape = layout(x).shape(), idxShape = layout(index).shape();
         for (int i = 0; i < inShape.length; i++) {
             if (i != d && idxShape[i] > inShape[i]) {
                 throw new IllegalArgumentException("Size does not match at dimension " + i + " expected index "
@@ -70,15 +74,15 @@ public final class Indexing {
                     + " with size " + size);
         }
         Tensor out = Creation.zeros(idxShape, x.dtype(), x.device());
-        x.backend().gather(x.storage(), x.layout(), d, index.storage(), index.layout(), out.storage(), out.layout());
+        backend(x).gather(storage(x), layout(x), d, storage(index), layout(index), storage(out), layout(out));
         return Autograd.record(out, "GatherBackward0", g -> new Tensor[]{
                 scatterAddInto(Creation.zeros(inShape, g.dtype(), g.device()), d, index, g)}, x);
     }
 
     /** {@code target[.., index[i], ..] += src[i]} along dim, in place on {@code target}; returns it. */
     static Tensor scatterAddInto(Tensor target, int dim, Tensor index, Tensor src) {
-        target.backend().scatterAdd(target.storage(), target.layout(), dim, index.storage(), index.layout(), src.storage(),
-                src.layout());
+        backend(target).scatterAdd(storage(target), layout(target), dim, storage(index), layout(index), storage(src),
+                layout(src));
         return target;
     }
 }

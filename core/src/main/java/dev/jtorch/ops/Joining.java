@@ -4,10 +4,13 @@ import dev.jtorch.DType;
 import dev.jtorch.Tensor;
 import dev.jtorch.autograd.Autograd;
 import dev.jtorch.autograd.GradMode;
+import dev.jtorch.backend.TensorInternals;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
+import static dev.jtorch.backend.TensorInternals.layout;
 
 /** cat, stack, split, chunk and constant padding. */
 public final class Joining {
@@ -23,12 +26,12 @@ public final class Joining {
         int ndim = first.dim();
         if (ndim == 0) throw new IllegalArgumentException("zero-dimensional tensor (at position 0) cannot be concatenated");
         int d = Views.wrapDim(dim, ndim);
-        int[] shape = first.layout().shape();
+        int[] shape = layout(first).shape();
         DType dtype = first.dtype();
         int total = 0;
         for (int i = 0; i < parts.size(); i++) {
             Tensor t = parts.get(i);
-            int[] s = t.layout().shape();
+            int[] s = layout(t).shape();
             if (s.length != ndim) {
                 throw new IllegalArgumentException("Tensors must have same number of dimensions: got " + ndim + " and " + s.length);
             }
@@ -49,7 +52,7 @@ public final class Joining {
             for (int i = 0; i < parts.size(); i++) {
                 Tensor t = parts.get(i);
                 offsets[i] = offset;
-                int len = t.layout().shape()[d];
+                int len = layout(t).shape()[d];
                 Pointwise.copyInto(Views.narrow(out, d, offset, len), t);
                 offset += len;
             }
@@ -59,7 +62,7 @@ public final class Joining {
             Tensor[] grads = new Tensor[parts.size()];
             for (int i = 0; i < grads.length; i++) {
                 Tensor t = parts.get(i);
-                if (t.requiresGrad()) grads[i] = Pointwise.toDType(Views.narrow(g, d, offsets[i], t.layout().shape()[d]), t.dtype());
+                if (t.requiresGrad()) grads[i] = Pointwise.toDType(Views.narrow(g, d, offsets[i], layout(t).shape()[d]), t.dtype());
             }
             return grads;
         }, parts.toArray(new Tensor[0]));
@@ -67,11 +70,11 @@ public final class Joining {
 
     public static Tensor stack(List<Tensor> tensors, int dim) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("stack expects a non-empty TensorList");
-        int[] shape = tensors.get(0).layout().shape();
+        int[] shape = layout(tensors.get(0)).shape();
         int d = Views.wrapDim(dim, shape.length + 1);
         List<Tensor> expanded = new ArrayList<>();
         for (int i = 0; i < tensors.size(); i++) {
-            int[] s = tensors.get(i).layout().shape();
+            int[] s = layout(tensors.get(i)).shape();
             if (!Arrays.equals(s, shape)) {
                 throw new IllegalArgumentException("stack expects each tensor to be equal size, but got " + Arrays.toString(shape)
                         + " at entry 0 and " + Arrays.toString(s) + " at entry " + i);
@@ -84,7 +87,7 @@ public final class Joining {
     public static List<Tensor> split(Tensor x, int splitSize, int dim) {
         if (splitSize < 0) throw new IllegalArgumentException("split expects split_size be non-negative, but got split_size=" + splitSize);
         int d = Views.wrapDim(dim, x.dim());
-        int size = x.layout().shape()[d];
+        int size = layout(x).shape()[d];
         if (splitSize == 0 && size != 0) {
             throw new IllegalArgumentException("split_size can only be 0 if dimension size is 0, but got dimension size of " + size);
         }
@@ -99,7 +102,7 @@ public final class Joining {
 
     public static List<Tensor> split(Tensor x, int[] sizes, int dim) {
         int d = Views.wrapDim(dim, x.dim());
-        int size = x.layout().shape()[d];
+        int size = layout(x).shape()[d];
         long sum = 0;
         for (int s : sizes) sum += s;
         if (sum != size) {
@@ -119,7 +122,7 @@ public final class Joining {
     public static List<Tensor> chunk(Tensor x, int chunks, int dim) {
         if (chunks <= 0) throw new IllegalArgumentException("chunk expects `chunks` to be greater than 0, got: " + chunks);
         int d = Views.wrapDim(dim, x.dim());
-        int size = x.layout().shape()[d];
+        int size = layout(x).shape()[d];
         int each = (size + chunks - 1) / chunks;
         return split(x, Math.max(each, size == 0 ? 0 : 1), d);
     }
@@ -128,7 +131,7 @@ public final class Joining {
     public static Tensor pad(Tensor x, int[] pad, double value) {
         if (pad.length % 2 != 0) throw new IllegalArgumentException("Padding length must be divisible by 2");
         if (pad.length / 2 > x.dim()) throw new IllegalArgumentException("Padding length too large");
-        int[] in = x.layout().shape();
+        int[] in = layout(x).shape();
         int[] shape = in.clone();
         for (int i = 0; i < pad.length / 2; i++) {
             int d = in.length - 1 - i;
@@ -157,7 +160,7 @@ public final class Joining {
             int d = ndim - 1 - i;
             int before = pad[2 * i], after = pad[2 * i + 1];
             int start = padded ? Math.max(before, 0) : Math.max(-before, 0);
-            int end = v.layout().shape()[d] - (padded ? Math.max(after, 0) : Math.max(-after, 0));
+            int end = layout(v).shape()[d] - (padded ? Math.max(after, 0) : Math.max(-after, 0));
             v = Views.narrow(v, d, start, Math.max(end - start, 0));
         }
         return v;

@@ -7,6 +7,10 @@ import dev.jtorch.backend.Layout;
 
 import java.util.Arrays;
 
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.storage;
+
 /** Matrix products. Every product ends in the backend's batched matmul over strided layouts. */
 public final class LinearAlgebra {
     private LinearAlgebra() {}
@@ -26,15 +30,15 @@ public final class LinearAlgebra {
     public static Tensor mm(Tensor a, Tensor b) {
         if (a.dim() != 2) throw new IllegalArgumentException("self must be a matrix");
         if (b.dim() != 2) throw new IllegalArgumentException("mat2 must be a matrix");
-        int[] as = a.layout().shape(), bs = b.layout().shape();
+        int[] as = layout(a).shape(), bs = layout(b).shape();
         if (as[1] != bs[0]) {
             throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + as[0] + "x" + as[1] + " and "
                     + bs[0] + "x" + bs[1] + ")");
         }
         sameDtype(a, b, "mat1 and mat2");
         Tensor out = Creation.zeros(new int[]{as[0], bs[1]}, a.dtype(), a.device());
-        a.backend().matmul(a.storage(), batchOfOne(a.layout()), b.storage(), batchOfOne(b.layout()), out.storage(),
-                batchOfOne(out.layout()), false);
+        backend(a).matmul(storage(a), batchOfOne(layout(a)), storage(b), batchOfOne(layout(b)), storage(out),
+                batchOfOne(layout(out)), false);
         SavedTensor sa = SavedTensor.save(a), sb = SavedTensor.save(b);
         return Autograd.record(out, "MmBackward0", g -> new Tensor[]{
                 a.requiresGrad() ? mm(g, sb.get().t()) : null,
@@ -44,14 +48,14 @@ public final class LinearAlgebra {
     public static Tensor bmm(Tensor a, Tensor b) {
         if (a.dim() != 3) throw new IllegalArgumentException("batch1 must be a 3D tensor");
         if (b.dim() != 3) throw new IllegalArgumentException("batch2 must be a 3D tensor");
-        int[] as = a.layout().shape(), bs = b.layout().shape();
+        int[] as = layout(a).shape(), bs = layout(b).shape();
         if (bs[0] != as[0] || bs[1] != as[2]) {
             throw new IllegalArgumentException("Expected size for first two dimensions of batch2 tensor to be: [" + as[0] + ", "
                     + as[2] + "] but got: [" + bs[0] + ", " + bs[1] + "].");
         }
         sameDtype(a, b, "batch1 and batch2");
         Tensor out = Creation.zeros(new int[]{as[0], as[1], bs[2]}, a.dtype(), a.device());
-        a.backend().matmul(a.storage(), a.layout(), b.storage(), b.layout(), out.storage(), out.layout(), false);
+        backend(a).matmul(storage(a), layout(a), storage(b), layout(b), storage(out), layout(out), false);
         SavedTensor sa = SavedTensor.save(a), sb = SavedTensor.save(b);
         return Autograd.record(out, "BmmBackward0", g -> new Tensor[]{
                 a.requiresGrad() ? bmm(g, sb.get().transpose(1, 2)) : null,
@@ -61,7 +65,7 @@ public final class LinearAlgebra {
     /** {@code beta * input + alpha * (m1 @ m2)}, input broadcast to the product's shape. */
     public static Tensor addmm(Tensor input, Tensor m1, Tensor m2, double beta, double alpha) {
         if (m1.dim() != 2 || m2.dim() != 2) throw new IllegalArgumentException("mat1 and mat2 must be matrices");
-        int[] s1 = m1.layout().shape(), s2 = m2.layout().shape();
+        int[] s1 = layout(m1).shape(), s2 = layout(m2).shape();
         if (s1[1] != s2[0]) {
             throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + s1[0] + "x" + s1[1] + " and "
                     + s2[0] + "x" + s2[1] + ")");
@@ -75,14 +79,14 @@ public final class LinearAlgebra {
             Tensor scaled = beta == 1 ? input : Pointwise.mulScalar(input.detach(), beta);
             Pointwise.copyInto(out, scaled);
         }
-        out.backend().matmul(m1.storage(), batchOfOne(m1.layout()), m2.storage(), batchOfOne(m2.layout()), out.storage(),
-                batchOfOne(out.layout()), accumulate);
+        backend(out).matmul(storage(m1), batchOfOne(layout(m1)), storage(m2), batchOfOne(layout(m2)), storage(out),
+                batchOfOne(layout(out)), accumulate);
         if (!accumulate) {
             Tensor product = out;
             out = Pointwise.mulScalar(product, alpha);
             if (beta != 0) out = Pointwise.add(out, input.detach(), beta);
         }
-        int[] inShape = input.layout().shape();
+        int[] inShape = layout(input).shape();
         SavedTensor s1t = SavedTensor.save(m1), s2t = SavedTensor.save(m2);
         return Autograd.record(out, "AddmmBackward0", g -> new Tensor[]{
                 input.requiresGrad() ? Broadcast.sumTo(beta == 1 ? g : g.mul(beta), inShape) : null,
@@ -113,7 +117,7 @@ public final class LinearAlgebra {
         // Batched: promote vectors to matrices, broadcast the batch dimensions, fold them into one.
         Tensor a2 = da == 1 ? a.unsqueeze(0) : a;
         Tensor b2 = db == 1 ? b.unsqueeze(1) : b;
-        int[] as = a2.layout().shape(), bs = b2.layout().shape();
+        int[] as = layout(a2).shape(), bs = layout(b2).shape();
         int n = as[as.length - 2], k = as[as.length - 1], k2 = bs[bs.length - 2], p = bs[bs.length - 1];
         if (k != k2) {
             throw new IllegalArgumentException("Expected size for first two dimensions of batch2 tensor to be: ["

@@ -3,8 +3,14 @@ package dev.jtorch.ops;
 import dev.jtorch.Tensor;
 import dev.jtorch.autograd.Autograd;
 import dev.jtorch.autograd.SavedTensor;
+import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.Storage;
+import dev.jtorch.backend.TensorInternals;
 
 import java.util.Arrays;
+
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.version;
 
 /**
  * Batch normalisation as one op ({@code torch.native_batch_norm}): the forward computes the
@@ -30,16 +36,16 @@ public final class Normalization {
         check(input, bias, "bias", c);
         check(input, runningMean, "running_mean", c);
         check(input, runningVar, "running_var", c);
-        int[] shape = input.layout().shape();
+        int[] shape = layout(input).shape();
         Tensor out = Creation.zeros(shape, input.dtype(), input.device());
         Tensor mean = Creation.zeros(new int[]{c}, input.dtype(), input.device());
         Tensor invstd = Creation.zeros(new int[]{c}, input.dtype(), input.device());
-        input.backend().batchNormForward(input.storage(), input.layout(), storage(weight), layout(weight), storage(bias),
+        backend(input).batchNormForward(storage(input), layout(input), storage(weight), layout(weight), storage(bias),
                 layout(bias), storage(runningMean), layout(runningMean), storage(runningVar), layout(runningVar),
-                training, momentum, eps, out.storage(), out.layout(), mean.storage(), invstd.storage());
+                training, momentum, eps, storage(out), layout(out), storage(mean), storage(invstd));
         if (training) {
-            if (runningMean != null) runningMean.version().bump();
-            if (runningVar != null) runningVar.version().bump();
+            if (runningMean != null) version(runningMean).bump();
+            if (runningVar != null) version(runningVar).bump();
         }
         SavedTensor sx = SavedTensor.save(input), sw = weight == null ? null : SavedTensor.save(weight);
         return Autograd.record(out, "NativeBatchNormBackward0", g -> {
@@ -49,8 +55,8 @@ public final class Normalization {
             Tensor gx = needX ? Creation.zeros(shape, g.dtype(), g.device()) : null;
             Tensor gw = needW ? Creation.zeros(new int[]{c}, g.dtype(), g.device()) : null;
             Tensor gb = needB ? Creation.zeros(new int[]{c}, g.dtype(), g.device()) : null;
-            g.backend().batchNormBackward(g.storage(), g.layout(), x.storage(), x.layout(), storage(w), layout(w),
-                    mean.storage(), invstd.storage(), training, storage(gx), layout(gx), storage(gw), storage(gb));
+            backend(g).batchNormBackward(storage(g), layout(g), storage(x), layout(x), storage(w), layout(w),
+                    storage(mean), storage(invstd), training, storage(gx), layout(gx), storage(gw), storage(gb));
             return new Tensor[]{gx, gw, gb};
         }, input, weight, bias);
     }
@@ -71,7 +77,8 @@ public final class Normalization {
         }
     }
 
-    private static dev.jtorch.backend.Storage storage(Tensor t) { return t == null ? null : t.storage(); }
+    /** Null-safe: optional tensors (weight, bias, running statistics) may be absent. */
+    private static Storage storage(Tensor t) { return t == null ? null : TensorInternals.storage(t); }
 
-    private static dev.jtorch.backend.Layout layout(Tensor t) { return t == null ? null : t.layout(); }
+    private static Layout layout(Tensor t) { return t == null ? null : TensorInternals.layout(t); }
 }

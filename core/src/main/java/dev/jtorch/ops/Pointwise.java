@@ -8,6 +8,10 @@ import dev.jtorch.backend.BinaryOp;
 import dev.jtorch.backend.Layout;
 import dev.jtorch.backend.UnaryOp;
 
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.storage;
+
 /** Elementwise ops: forward dispatch and backward formula side by side. */
 public final class Pointwise {
     private Pointwise() {}
@@ -15,8 +19,8 @@ public final class Pointwise {
     // ---- unary ---------------------------------------------------------------------------
 
     public static Tensor unary(UnaryOp op, Tensor x) {
-        Tensor out = Creation.zeros(x.layout().shape(), unaryResultType(op, x.dtype()), x.device());
-        x.backend().unary(op, 0, 0, x.storage(), x.layout(), out.storage(), out.layout());
+        Tensor out = Creation.zeros(layout(x).shape(), unaryResultType(op, x.dtype()), x.device());
+        backend(x).unary(op, 0, 0, storage(x), layout(x), storage(out), layout(out));
         if (!out.isFloatingPoint()) return out;
         // Save only what the derivative reads, so an in-place twin can skip copying its input.
         SavedTensor sx = readsInput(op) ? SavedTensor.save(x) : null;
@@ -47,7 +51,7 @@ public final class Pointwise {
                     yield g.mul(y.gt(0).to(g.dtype()));
                 }
                 Tensor d = Creation.zeros(g.shape(), g.dtype(), g.device());
-                g.backend().reluBackward(g.storage(), g.layout(), y.storage(), y.layout(), d.storage(), d.layout());
+                backend(g).reluBackward(storage(g), layout(g), storage(y), layout(y), storage(d), layout(d));
                 yield d;
             }
             case SIGN -> Creation.zerosLike(g);
@@ -89,8 +93,8 @@ public final class Pointwise {
         if (!x.isFloatingPoint() && !((Double.isNaN(min) || isIntegral(min)) && (Double.isNaN(max) || isIntegral(max)))) {
             x = toDType(x, DType.FLOAT32);
         }
-        Tensor out = Creation.zeros(x.layout().shape(), x.dtype(), x.device());
-        x.backend().unary(UnaryOp.CLAMP, min, max, x.storage(), x.layout(), out.storage(), out.layout());
+        Tensor out = Creation.zeros(layout(x).shape(), x.dtype(), x.device());
+        backend(x).unary(UnaryOp.CLAMP, min, max, storage(x), layout(x), storage(out), layout(out));
         SavedTensor sx = SavedTensor.save(x);
         // clamp(min=...) is ClampBackward1 in PyTorch whichever bounds are given; clamp_min/clamp_max relabel it.
         return Autograd.record(out, "ClampBackward1", g -> {
@@ -108,8 +112,8 @@ public final class Pointwise {
         }
         if (exponent == 2) return unary(UnaryOp.SQUARE, x);
         DType type = x.isFloatingPoint() || isIntegral(exponent) ? x.dtype() : DType.FLOAT32;
-        Tensor out = Creation.zeros(x.layout().shape(), type, x.device());
-        x.backend().unary(UnaryOp.POW_SCALAR, exponent, 0, x.storage(), x.layout(), out.storage(), out.layout());
+        Tensor out = Creation.zeros(layout(x).shape(), type, x.device());
+        backend(x).unary(UnaryOp.POW_SCALAR, exponent, 0, storage(x), layout(x), storage(out), layout(out));
         SavedTensor sx = SavedTensor.save(x);
         return Autograd.record(out, "PowBackward0", g -> new Tensor[]{
                 exponent == 0 ? Creation.zerosLike(g) : g.mul(sx.get().pow(exponent - 1).mul(exponent))}, x);
@@ -130,12 +134,12 @@ public final class Pointwise {
         DType common = resultType(a, b);
         if (op == BinaryOp.DIV && !common.isFloatingPoint()) common = DType.FLOAT32; // true division
         Tensor ac = toDType(a, common), bc = toDType(b, common);
-        int[] shape = Broadcast.shapes(a.layout().shape(), b.layout().shape());
+        int[] shape = Broadcast.shapes(layout(a).shape(), layout(b).shape());
         Tensor out = Creation.zeros(shape, op.isComparison() ? DType.BOOL : common, a.device());
-        a.backend().binary(op, ac.storage(), Broadcast.expand(ac.layout(), shape), bc.storage(),
-                Broadcast.expand(bc.layout(), shape), out.storage(), out.layout());
+        backend(a).binary(op, storage(ac), Broadcast.expand(layout(ac), shape), storage(bc),
+                Broadcast.expand(layout(bc), shape), storage(out), layout(out));
         if (op.isComparison() || !common.isFloatingPoint()) return out;
-        int[] aShape = a.layout().shape(), bShape = b.layout().shape();
+        int[] aShape = layout(a).shape(), bShape = layout(b).shape();
         SavedTensor sa = SavedTensor.save(ac), sb = SavedTensor.save(bc), so = SavedTensor.save(out);
         boolean needA = ac.requiresGrad(), needB = bc.requiresGrad();
         String name = op == BinaryOp.POW ? "PowBackward1" : camel(op.name()) + "Backward0";
@@ -209,10 +213,10 @@ public final class Pointwise {
     private static Tensor scalarOp(BinaryOp op, Tensor x, double value, DType type) {
         Tensor xc = toDType(x, type);
         Tensor s = Creation.scalar(value, type, x.device());
-        int[] shape = x.layout().shape();
+        int[] shape = layout(x).shape();
         Tensor out = Creation.zeros(shape, op.isComparison() ? DType.BOOL : type, x.device());
-        x.backend().binary(op, xc.storage(), xc.layout(), s.storage(), Broadcast.expand(s.layout(), shape),
-                out.storage(), out.layout());
+        backend(x).binary(op, storage(xc), layout(xc), storage(s), Broadcast.expand(layout(s), shape),
+                storage(out), layout(out));
         return out;
     }
 
@@ -260,13 +264,13 @@ public final class Pointwise {
         }
         DType common = resultType(a, b);
         Tensor ac = toDType(a, common), bc = toDType(b, common);
-        int[] shape = Broadcast.shapes(cond.layout().shape(), Broadcast.shapes(a.layout().shape(), b.layout().shape()));
+        int[] shape = Broadcast.shapes(layout(cond).shape(), Broadcast.shapes(layout(a).shape(), layout(b).shape()));
         Tensor out = Creation.zeros(shape, common, a.device());
-        a.backend().where(cond.storage(), Broadcast.expand(cond.layout(), shape), ac.storage(),
-                Broadcast.expand(ac.layout(), shape), bc.storage(), Broadcast.expand(bc.layout(), shape),
-                out.storage(), out.layout());
+        backend(a).where(storage(cond), Broadcast.expand(layout(cond), shape), storage(ac),
+                Broadcast.expand(layout(ac), shape), storage(bc), Broadcast.expand(layout(bc), shape),
+                storage(out), layout(out));
         if (!common.isFloatingPoint()) return out;
-        int[] aShape = a.layout().shape(), bShape = b.layout().shape();
+        int[] aShape = layout(a).shape(), bShape = layout(b).shape();
         return Autograd.record(out, "WhereBackward0", g -> {
             Tensor zero = Creation.scalar(0, g.dtype(), g.device());
             return new Tensor[]{
@@ -280,8 +284,8 @@ public final class Pointwise {
             throw new IllegalArgumentException("masked_fill_ only supports boolean masks, but got mask with dtype "
                     + mask.dtype().pyName());
         }
-        int[] shape = x.layout().shape();
-        Broadcast.expand(mask.layout(), shape); // the mask must broadcast to x, not the other way
+        int[] shape = layout(x).shape();
+        Broadcast.expand(layout(mask), shape); // the mask must broadcast to x, not the other way
         Tensor fill = Creation.scalar(value, x.dtype(), x.device());
         Tensor out;
         try (var g = dev.jtorch.autograd.GradMode.set(false)) {
@@ -295,12 +299,12 @@ public final class Pointwise {
 
     /** Writes {@code src} (broadcast to dst's shape, any dtype) into {@code dst}; no autograd. */
     public static Tensor copyInto(Tensor dst, Tensor src) {
-        Layout srcLayout = Broadcast.expand(src.layout(), dst.layout().shape());
+        Layout srcLayout = Broadcast.expand(layout(src), layout(dst).shape());
         if (!src.device().equals(dst.device())) {
             throw new IllegalArgumentException("copy between devices " + src.device() + " and " + dst.device()
                     + " is not supported yet");
         }
-        dst.backend().copy(src.storage(), srcLayout, dst.storage(), dst.layout());
+        backend(dst).copy(storage(src), srcLayout, storage(dst), layout(dst));
         return dst;
     }
 
@@ -311,7 +315,7 @@ public final class Pointwise {
 
     public static Tensor toDType(Tensor x, DType dtype) {
         if (x.dtype() == dtype) return x;
-        Tensor out = copyInto(Creation.zeros(x.layout().shape(), dtype, x.device()), x);
+        Tensor out = copyInto(Creation.zeros(layout(x).shape(), dtype, x.device()), x);
         if (!dtype.isFloatingPoint()) return out;
         DType from = x.dtype();
         return Autograd.record(out, "ToCopyBackward0", g -> new Tensor[]{toDType(g, from)}, x);

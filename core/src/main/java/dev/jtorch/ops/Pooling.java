@@ -7,6 +7,10 @@ import dev.jtorch.autograd.Autograd;
 
 import java.util.Arrays;
 
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.storage;
+
 /**
  * 2-D pooling: {@code F.max_pool2d} (with or without indices), {@code F.avg_pool2d},
  * {@code F.adaptive_avg_pool2d} and {@code F.adaptive_max_pool2d}, over [N, C, H, W] or
@@ -45,8 +49,8 @@ public final class Pooling {
         int[] outShape = poolShape(in, k, s, p, d, ceilMode);
         Tensor out = Creation.zeros(outShape, input.dtype(), input.device());
         Tensor indices = wantIndices ? Creation.zeros(outShape, DType.INT64, input.device()) : null;
-        input.backend().maxPool2d(input.storage(), input.layout(), out.storage(), indices == null ? null : indices.storage(),
-                out.layout(), k, s, p, d);
+        backend(input).maxPool2d(storage(input), layout(input), storage(out), indices == null ? null : storage(indices),
+                layout(out), k, s, p, d);
         if (indices != null) {
             Tensor idx = indices;
             out = Autograd.record(out, "MaxPool2DWithIndicesBackward0", g -> new Tensor[]{scatterMax(g, idx, in)}, input);
@@ -70,11 +74,11 @@ public final class Pooling {
         int[] in = input.shape();
         int[] outShape = poolShape(in, k, s, p, new int[]{1, 1}, ceilMode);
         Tensor out = Creation.zeros(outShape, input.dtype(), input.device());
-        input.backend().avgPool2d(input.storage(), input.layout(), out.storage(), out.layout(), k, s, p, countIncludePad,
+        backend(input).avgPool2d(storage(input), layout(input), storage(out), layout(out), k, s, p, countIncludePad,
                 divisor);
         return Autograd.record(out, "AvgPool2DBackward0", g -> {
             Tensor gx = Creation.zeros(in, g.dtype(), g.device());
-            g.backend().avgPool2dBackward(g.storage(), g.layout(), gx.storage(), gx.layout(), k, s, p, countIncludePad,
+            backend(g).avgPool2dBackward(storage(g), layout(g), storage(gx), layout(gx), k, s, p, countIncludePad,
                     divisor);
             return new Tensor[]{gx};
         }, input);
@@ -90,10 +94,10 @@ public final class Pooling {
         int[] in = input.shape();
         int[] outShape = adaptiveShape(in, outputSize);
         Tensor out = Creation.zeros(outShape, input.dtype(), input.device());
-        input.backend().adaptiveAvgPool2d(input.storage(), input.layout(), out.storage(), out.layout());
+        backend(input).adaptiveAvgPool2d(storage(input), layout(input), storage(out), layout(out));
         return Autograd.record(out, "AdaptiveAvgPool2DBackward0", g -> {
             Tensor gx = Creation.zeros(in, g.dtype(), g.device());
-            g.backend().adaptiveAvgPool2dBackward(g.storage(), g.layout(), gx.storage(), gx.layout());
+            backend(g).adaptiveAvgPool2dBackward(storage(g), layout(g), storage(gx), layout(gx));
             return new Tensor[]{gx};
         }, input);
     }
@@ -109,14 +113,14 @@ public final class Pooling {
         int[] outShape = adaptiveShape(in, outputSize);
         Tensor out = Creation.zeros(outShape, input.dtype(), input.device());
         Tensor indices = Creation.zeros(outShape, DType.INT64, input.device());
-        input.backend().adaptiveMaxPool2d(input.storage(), input.layout(), out.storage(), indices.storage(), out.layout());
+        backend(input).adaptiveMaxPool2d(storage(input), layout(input), storage(out), storage(indices), layout(out));
         out = Autograd.record(out, "AdaptiveMaxPool2DBackward0", g -> new Tensor[]{scatterMax(g, indices, in)}, input);
         return new ValuesIndices(out, indices);
     }
 
     private static Tensor scatterMax(Tensor g, Tensor indices, int[] inShape) {
         Tensor gx = Creation.zeros(inShape, g.dtype(), g.device());
-        g.backend().maxPool2dBackward(g.storage(), g.layout(), indices.storage(), indices.layout(), gx.storage(), gx.layout());
+        backend(g).maxPool2dBackward(storage(g), layout(g), storage(indices), layout(indices), storage(gx), layout(gx));
         return gx;
     }
 

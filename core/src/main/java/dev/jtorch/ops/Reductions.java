@@ -7,6 +7,11 @@ import dev.jtorch.autograd.Autograd;
 import dev.jtorch.autograd.GradMode;
 import dev.jtorch.autograd.SavedTensor;
 import dev.jtorch.backend.ReduceOp;
+import dev.jtorch.backend.TensorInternals;
+
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.storage;
 
 /** Reductions over dimensions, and softmax / log-softmax (fused: one node, stable forward). */
 public final class Reductions {
@@ -50,8 +55,8 @@ public final class Reductions {
 
     /** Runs the backend reduction; the result keeps reduced dimensions as size 1. */
     private static Tensor reduceKeepdim(ReduceOp op, Tensor x, boolean[] mask, DType outType) {
-        Tensor out = Creation.zeros(keptShape(x.layout().shape(), mask), outType, x.device());
-        x.backend().reduce(op, x.storage(), x.layout(), out.storage(), out.layout());
+        Tensor out = Creation.zeros(keptShape(layout(x).shape(), mask), outType, x.device());
+        backend(x).reduce(op, storage(x), layout(x), storage(out), layout(out));
         return out;
     }
 
@@ -64,9 +69,9 @@ public final class Reductions {
         boolean[] mask = dimMask(dims, x.dim());
         DType outType = x.isFloatingPoint() ? x.dtype() : DType.INT64;
         Tensor kept = reduceKeepdim(ReduceOp.SUM, x, mask, outType);
-        int[] inShape = x.layout().shape();
-        int[] keptShape = kept.layout().shape();
-        Tensor out = keepdim ? kept : Tensor.of(kept.storage(), dev.jtorch.backend.Layout.contiguous(droppedShape(inShape, mask)));
+        int[] inShape = layout(x).shape();
+        int[] keptShape = layout(kept).shape();
+        Tensor out = keepdim ? kept : TensorInternals.of(storage(kept), dev.jtorch.backend.Layout.contiguous(droppedShape(inShape, mask)));
         if (!outType.isFloatingPoint()) return out;
         return Autograd.record(out, fullReduction ? "SumBackward0" : "SumBackward1",
                 g -> new Tensor[]{Views.expand(Views.reshape(g, keptShape), inShape)}, x);
@@ -86,7 +91,7 @@ public final class Reductions {
         try (var noGrad = GradMode.set(false)) {
             out = sum(x, dims, keepdim).div(n);
         }
-        int[] inShape = x.layout().shape();
+        int[] inShape = layout(x).shape();
         int[] keptShape = keptShape(inShape, dimMask(dims, x.dim()));
         return Autograd.record(out, fullReduction ? "MeanBackward0" : "MeanBackward1",
                 g -> new Tensor[]{Views.expand(Views.reshape(g.div(n), keptShape), inShape)}, x);
@@ -95,7 +100,7 @@ public final class Reductions {
     private static double count(Tensor x, int[] dims) {
         boolean[] mask = dimMask(dims, x.dim());
         double n = 1;
-        for (int i = 0; i < mask.length; i++) if (mask[i]) n *= x.layout().shape()[i];
+        for (int i = 0; i < mask.length; i++) if (mask[i]) n *= layout(x).shape()[i];
         return n;
     }
 
@@ -115,7 +120,7 @@ public final class Reductions {
     private static Tensor spread(Tensor x, int[] dims, boolean unbiased, boolean keepdim, boolean std) {
         // PyTorch's WelfordOps: max(n - correction, 0), so an empty reduction gives 0/0 = nan.
         double divisor = Math.max(count(x, dims) - (unbiased ? 1 : 0), 0);
-        int[] inShape = x.layout().shape();
+        int[] inShape = layout(x).shape();
         int[] keptShape = keptShape(inShape, dimMask(dims, x.dim()));
         Tensor centered, out;
         try (var noGrad = GradMode.set(false)) {
@@ -138,7 +143,7 @@ public final class Reductions {
         }
         boolean[] mask = dimMask(allDims(x.dim()), x.dim());
         Tensor kept = reduceKeepdim(max ? ReduceOp.MAX : ReduceOp.MIN, x, mask, x.dtype());
-        Tensor out = Tensor.of(kept.storage(), dev.jtorch.backend.Layout.contiguous());
+        Tensor out = TensorInternals.of(storage(kept), dev.jtorch.backend.Layout.contiguous());
         if (!x.isFloatingPoint()) return out;
         SavedTensor sx = SavedTensor.save(x);
         return Autograd.record(out, max ? "MaxBackward1" : "MinBackward1", g -> {
@@ -154,7 +159,7 @@ public final class Reductions {
     public static ValuesIndices extremeAlong(Tensor x, int dim, boolean keepdim, boolean max) {
         int d = Views.wrapDim(dim, x.dim());
         if (x.dim() == 0) return new ValuesIndices(x.clone(), Creation.zeros(new int[0], DType.INT64, x.device()));
-        int[] shape = x.layout().shape();
+        int[] shape = layout(x).shape();
         if (shape[d] == 0) {
             throw new IllegalArgumentException((max ? "max" : "min") + "(): Expected reduction dim " + d
                     + " to have non-zero size.");
@@ -164,16 +169,16 @@ public final class Reductions {
         int[] kept = keptShape(shape, mask);
         Tensor values = Creation.zeros(kept, x.dtype(), x.device());
         Tensor indices = Creation.zeros(kept, DType.INT64, x.device());
-        x.backend().argReduce(max, x.storage(), x.layout(), d, values.storage(),
-                indices.storage(), values.layout());
+        backend(x).argReduce(max, storage(x), layout(x), d, storage(values),
+                storage(indices), layout(values));
         if (!keepdim) {
             dev.jtorch.backend.Layout dropped = dev.jtorch.backend.Layout.contiguous(droppedShape(shape, mask));
-            values = Tensor.of(values.storage(), dropped);
-            indices = Tensor.of(indices.storage(), dropped);
+            values = TensorInternals.of(storage(values), dropped);
+            indices = TensorInternals.of(storage(indices), dropped);
         }
         Tensor idx = indices;
         if (x.isFloatingPoint()) {
-            Tensor keptIndices = Tensor.of(indices.storage(), dev.jtorch.backend.Layout.contiguous(kept));
+            Tensor keptIndices = TensorInternals.of(storage(indices), dev.jtorch.backend.Layout.contiguous(kept));
             values = Autograd.record(values, max ? "MaxBackward0" : "MinBackward0", g -> new Tensor[]{
                     Indexing.scatterAddInto(Creation.zeros(shape, g.dtype(), g.device()), d, keptIndices,
                             Views.reshape(g, kept))}, x);
@@ -191,13 +196,13 @@ public final class Reductions {
     public static Tensor softmax(Tensor x, int dim) {
         int d = Views.wrapDim(dim, x.dim());
         // A 0-dim tensor is reduced as a one-element vector (PyTorch: softmax(tensor(2.)) = tensor(1.), gradient 0).
-        Tensor xv = x.dim() == 0 ? x.viewAs(vectorOfOne(x)) : x;
+        Tensor xv = x.dim() == 0 ? TensorInternals.viewAs(x, vectorOfOne(x)) : x;
         Tensor out;
         try (var noGrad = GradMode.set(false)) {
             Tensor e = xv.sub(amaxKeepdim(xv, d)).exp();
             out = e.div(sum(e, new int[]{d}, true));
         }
-        if (x.dim() == 0) out = Tensor.of(out.storage(), dev.jtorch.backend.Layout.contiguous());
+        if (x.dim() == 0) out = TensorInternals.of(storage(out), dev.jtorch.backend.Layout.contiguous());
         SavedTensor so = SavedTensor.save(out);
         return Autograd.record(out, "SoftmaxBackward0", g -> {
             Tensor y = so.get();
@@ -208,13 +213,13 @@ public final class Reductions {
 
     public static Tensor logSoftmax(Tensor x, int dim) {
         int d = Views.wrapDim(dim, x.dim());
-        Tensor xv = x.dim() == 0 ? x.viewAs(vectorOfOne(x)) : x;
+        Tensor xv = x.dim() == 0 ? TensorInternals.viewAs(x, vectorOfOne(x)) : x;
         Tensor out;
         try (var noGrad = GradMode.set(false)) {
             Tensor shifted = xv.sub(amaxKeepdim(xv, d));
             out = shifted.sub(sum(shifted.exp(), new int[]{d}, true).log());
         }
-        if (x.dim() == 0) out = Tensor.of(out.storage(), dev.jtorch.backend.Layout.contiguous());
+        if (x.dim() == 0) out = TensorInternals.of(storage(out), dev.jtorch.backend.Layout.contiguous());
         SavedTensor so = SavedTensor.save(out);
         return Autograd.record(out, "LogSoftmaxBackward0", g -> new Tensor[]{
                 g.sub(so.get().exp().mul(sum(g, new int[]{d}, true)))}, x);

@@ -5,6 +5,10 @@ import dev.jtorch.autograd.Autograd;
 
 import java.util.Arrays;
 
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.storage;
+
 /**
  * {@code F.interpolate} for 4-D input in modes {@code nearest} and {@code bilinear}, and the two
  * ops behind it. PyTorch's index rules are kept exactly, including one subtlety: when the
@@ -70,10 +74,10 @@ public final class Upsampling {
         int[] outShape = {in[0], in[1], outputSize[0], outputSize[1]};
         double sh = scales == null ? 0 : scales[0], sw = scales == null ? 0 : scales[1];
         Tensor out = Creation.zeros(outShape, input.dtype(), input.device());
-        input.backend().upsampleNearest2d(input.storage(), input.layout(), out.storage(), out.layout(), sh, sw);
+        backend(input).upsampleNearest2d(storage(input), layout(input), storage(out), layout(out), sh, sw);
         return Autograd.record(out, "UpsampleNearest2DBackward1", g -> {
             Tensor gx = Creation.zeros(in, g.dtype(), g.device());
-            g.backend().upsampleNearest2dBackward(g.storage(), g.layout(), gx.storage(), gx.layout(), sh, sw);
+            backend(g).upsampleNearest2dBackward(storage(g), layout(g), storage(gx), layout(gx), sh, sw);
             return new Tensor[]{gx};
         }, input);
     }
@@ -84,10 +88,10 @@ public final class Upsampling {
         int[] outShape = {in[0], in[1], outputSize[0], outputSize[1]};
         double sh = scales == null ? 0 : scales[0], sw = scales == null ? 0 : scales[1];
         Tensor out = Creation.zeros(outShape, input.dtype(), input.device());
-        input.backend().upsampleBilinear2d(input.storage(), input.layout(), out.storage(), out.layout(), alignCorners, sh, sw);
+        backend(input).upsampleBilinear2d(storage(input), layout(input), storage(out), layout(out), alignCorners, sh, sw);
         return Autograd.record(out, "UpsampleBilinear2DBackward1", g -> {
             Tensor gx = Creation.zeros(in, g.dtype(), g.device());
-            g.backend().upsampleBilinear2dBackward(g.storage(), g.layout(), gx.storage(), gx.layout(), alignCorners, sh, sw);
+            backend(g).upsampleBilinear2dBackward(storage(g), layout(g), storage(gx), layout(gx), alignCorners, sh, sw);
             return new Tensor[]{gx};
         }, input);
     }

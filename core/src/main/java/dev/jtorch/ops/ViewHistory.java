@@ -5,6 +5,11 @@ import dev.jtorch.Tensor;
 import dev.jtorch.autograd.Autograd;
 import dev.jtorch.autograd.Node;
 import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.TensorInternals;
+
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.storage;
 
 /**
  * Autograd history for views whose storage is written in place, as PyTorch keeps it.
@@ -26,7 +31,7 @@ public final class ViewHistory {
 
     /** After an in-place op wrote {@code result} into the view {@code view} of {@code base}: base's new grad_fn. */
     public static void rebase(Tensor base, Tensor view, Tensor result) {
-        Geometry geo = new Geometry(base.layout(), view.layout());
+        Geometry geo = new Geometry(layout(base), layout(view));
         Node copySlices = Autograd.node("CopySlices", g -> {
             Tensor basePositions = geo.basePositions();
             long[] viewAt = positions(geo.view);
@@ -38,12 +43,12 @@ public final class ViewHistory {
             geo.add(flat, distinct, Pointwise.unary(dev.jtorch.backend.UnaryOp.NEG, geo.gather(flat, distinct, null)));
             return new Tensor[]{geo.gather(flat, basePositions, geo.baseShape), written};
         }, base, result);
-        base.setGradFn(copySlices);
+        TensorInternals.setGradFn(base, copySlices);
     }
 
     /** The grad_fn of a view (with {@code viewLayout}) of {@code base} after their storage was written in place. */
     public static Node asStrided(Tensor base, Layout viewLayout) {
-        Geometry geo = new Geometry(base.layout(), viewLayout);
+        Geometry geo = new Geometry(layout(base), viewLayout);
         return Autograd.node("AsStridedBackward0", g -> new Tensor[]{
                 geo.gather(geo.spread(g, geo.viewPositions()), geo.basePositions(), geo.baseShape)}, base);
     }
@@ -79,14 +84,14 @@ public final class ViewHistory {
 
         void add(Tensor flat, Tensor positions, Tensor values) {
             Tensor v = values.contiguous().reshape(positions.numel());
-            flat.backend().indexAdd(flat.storage(), flat.layout(), 0, positions.storage(), positions.layout(), v.storage(),
-                    v.layout());
+            backend(flat).indexAdd(storage(flat), layout(flat), 0, storage(positions), layout(positions), storage(v),
+                    layout(v));
         }
 
         Tensor gather(Tensor flat, Tensor positions, int[] shape) {
             Tensor out = Creation.zeros(new int[]{positions.numel()}, flat.dtype(), flat.device());
-            flat.backend().indexSelect(flat.storage(), flat.layout(), 0, positions.storage(), positions.layout(),
-                    out.storage(), out.layout());
+            backend(flat).indexSelect(storage(flat), layout(flat), 0, storage(positions), layout(positions),
+                    storage(out), layout(out));
             return shape == null ? out : out.reshape(shape);
         }
     }

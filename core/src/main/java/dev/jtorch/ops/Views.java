@@ -4,9 +4,12 @@ import dev.jtorch.Tensor;
 import dev.jtorch.autograd.Autograd;
 import dev.jtorch.autograd.GradMode;
 import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.TensorInternals;
 
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
+
+import static dev.jtorch.backend.TensorInternals.layout;
 
 /** Ops that return a new layout over the same storage: nothing is copied (except by reshape when it must). */
 public final class Views {
@@ -23,7 +26,7 @@ public final class Views {
     }
 
     private static Tensor makeView(Tensor x, Layout layout, String name, UnaryOperator<Tensor> backward) {
-        Tensor out = x.viewAs(layout);
+        Tensor out = TensorInternals.viewAs(x, layout);
         return Autograd.record(out, name, g -> new Tensor[]{backward.apply(g)}, x);
     }
 
@@ -105,20 +108,20 @@ public final class Views {
 
     public static Tensor view(Tensor x, int[] shape) {
         int[] target = inferShape(shape, x.numel());
-        int[] strides = viewStrides(x.layout(), target);
+        int[] strides = viewStrides(layout(x), target);
         if (strides == null) {
             throw new IllegalArgumentException("view size is not compatible with input tensor's size and stride (at least one "
                     + "dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
         }
-        int[] in = x.layout().shape();
+        int[] in = layout(x).shape();
         return makeView(x, new Layout(target, strides, x.storageOffset()), "ViewBackward0", g -> reshape(g, in));
     }
 
     /** A view when the layout allows it, otherwise a contiguous copy. */
     public static Tensor reshape(Tensor x, int[] shape) {
         int[] target = inferShape(shape, x.numel());
-        if (Arrays.equals(target, x.layout().shape())) return x;
-        if (viewStrides(x.layout(), target) != null) return view(x, target);
+        if (Arrays.equals(target, layout(x).shape())) return x;
+        if (viewStrides(layout(x), target) != null) return view(x, target);
         // PyTorch copies, then _unsafe_view: the node reads UnsafeViewBackward0.
         return Autograd.relabel(view(Pointwise.cloneOf(x), target), "UnsafeViewBackward0");
     }
@@ -128,7 +131,7 @@ public final class Views {
         if (n == 0) return reshape(x, new int[]{1});
         int s = wrapDim(startDim, n), e = wrapDim(endDim, n);
         if (s > e) throw new IllegalArgumentException("flatten() has invalid args: start_dim cannot come after end_dim");
-        int[] shape = x.layout().shape();
+        int[] shape = layout(x).shape();
         int[] out = new int[n - (e - s)];
         int k = 0;
         for (int i = 0; i < s; i++) out[k++] = shape[i];
@@ -141,7 +144,7 @@ public final class Views {
 
     public static Tensor unflatten(Tensor x, int dim, int[] sizes) {
         int d = wrapDim(dim, x.dim());
-        int[] shape = x.layout().shape();
+        int[] shape = layout(x).shape();
         int[] inner = inferShape(sizes, shape[d]);
         int[] out = new int[shape.length - 1 + inner.length];
         System.arraycopy(shape, 0, out, 0, d);
@@ -153,7 +156,7 @@ public final class Views {
     public static Tensor unsqueeze(Tensor x, int dim) {
         int n = x.dim();
         int d = wrapDim(dim, n + 1);
-        int[] shape = x.layout().shape(), strides = x.layout().strides();
+        int[] shape = layout(x).shape(), strides = layout(x).strides();
         int[] ns = new int[n + 1], nst = new int[n + 1];
         for (int i = 0, j = 0; i <= n; i++) {
             if (i == d) {
@@ -168,7 +171,7 @@ public final class Views {
     }
 
     public static Tensor squeeze(Tensor x) {
-        int[] shape = x.layout().shape(), strides = x.layout().strides();
+        int[] shape = layout(x).shape(), strides = layout(x).strides();
         int keep = 0;
         for (int s : shape) if (s != 1) keep++;
         int[] ns = new int[keep], nst = new int[keep];
@@ -184,13 +187,13 @@ public final class Views {
     public static Tensor squeeze(Tensor x, int dim) {
         if (x.dim() == 0) return x;
         int d = wrapDim(dim, x.dim());
-        int[] shape = x.layout().shape();
+        int[] shape = layout(x).shape();
         if (shape[d] != 1) return x;
         int[] ns = new int[shape.length - 1], nst = new int[shape.length - 1];
         for (int i = 0, j = 0; i < shape.length; i++) {
             if (i == d) continue;
             ns[j] = shape[i];
-            nst[j++] = x.layout().strides()[i];
+            nst[j++] = layout(x).strides()[i];
         }
         return makeView(x, new Layout(ns, nst, x.storageOffset()), "SqueezeBackward1", g -> unsqueeze(g, d));
     }
@@ -204,7 +207,7 @@ public final class Views {
                     + "the length of the desired ordering of dimensions i.e. input.dim() = " + n + " is not equal to len(dims) = "
                     + dims.length);
         }
-        int[] shape = x.layout().shape(), strides = x.layout().strides();
+        int[] shape = layout(x).shape(), strides = layout(x).strides();
         int[] ns = new int[n], nst = new int[n], inverse = new int[n];
         boolean[] seen = new boolean[n];
         for (int i = 0; i < n; i++) {
@@ -222,7 +225,7 @@ public final class Views {
         int n = x.dim();
         if (n == 0) return x;
         int a = wrapDim(dim0, n), b = wrapDim(dim1, n);
-        int[] shape = x.layout().shape(), strides = x.layout().strides();
+        int[] shape = layout(x).shape(), strides = layout(x).strides();
         swap(shape, a, b);
         swap(strides, a, b);
         return makeView(x, new Layout(shape, strides, x.storageOffset()), "TransposeBackward0", g -> transpose(g, a, b));
@@ -237,7 +240,7 @@ public final class Views {
     public static Tensor t(Tensor x) {
         if (x.dim() > 2) throw new IllegalArgumentException("t() expects a tensor with <= 2 dimensions, but self is " + x.dim() + "D");
         if (x.dim() < 2) return x;
-        int[] shape = x.layout().shape(), strides = x.layout().strides();
+        int[] shape = layout(x).shape(), strides = layout(x).strides();
         swap(shape, 0, 1);
         swap(strides, 0, 1);
         return makeView(x, new Layout(shape, strides, x.storageOffset()), "TBackward0", Views::t);
@@ -248,7 +251,7 @@ public final class Views {
     public static Tensor narrow(Tensor x, int dim, int start, int length) {
         if (x.dim() == 0) throw new IllegalArgumentException("narrow() cannot be applied to a 0-dim tensor.");
         int d = wrapDim(dim, x.dim());
-        int size = x.layout().shape()[d];
+        int size = layout(x).shape()[d];
         if (start < -size || start > size) {
             throw new IndexOutOfBoundsException("start out of range (expected to be in range of [" + (-size) + ", " + size
                     + "], but got " + start + ")");
@@ -263,7 +266,7 @@ public final class Views {
     public static Tensor slice(Tensor x, int dim, int start, int end, int step) {
         if (step <= 0) throw new IllegalArgumentException("slice step must be positive");
         int d = wrapDim(dim, x.dim());
-        int[] shape = x.layout().shape(), strides = x.layout().strides();
+        int[] shape = layout(x).shape(), strides = layout(x).strides();
         int size = shape[d];
         // Python slice semantics: negative counts from the end, then clamp into [0, size].
         int s = start < 0 ? Math.max(start + size, 0) : Math.min(start, size);
@@ -280,7 +283,7 @@ public final class Views {
     public static Tensor select(Tensor x, int dim, int index) {
         if (x.dim() == 0) throw new IndexOutOfBoundsException("select() cannot be applied to a 0-dim tensor.");
         int d = wrapDim(dim, x.dim());
-        int[] shape = x.layout().shape(), strides = x.layout().strides();
+        int[] shape = layout(x).shape(), strides = layout(x).strides();
         int size = shape[d];
         if (index < -size || index >= size) {
             throw new IndexOutOfBoundsException("select(): index " + index + " out of range for tensor of size "
@@ -299,7 +302,7 @@ public final class Views {
 
     /** Broadcasts to {@code sizes} (-1 keeps a dimension) without copying. */
     public static Tensor expand(Tensor x, int[] sizes) {
-        int[] shape = x.layout().shape();
+        int[] shape = layout(x).shape();
         int[] target = sizes.clone();
         int extra = target.length - shape.length;
         for (int i = 0; i < target.length; i++) {
@@ -311,8 +314,8 @@ public final class Views {
                 target[i] = shape[i - extra];
             }
         }
-        Layout l = Broadcast.expand(x.layout(), target);
-        if (l == x.layout()) return x;
+        Layout l = Broadcast.expand(layout(x), target);
+        if (l == layout(x)) return x;
         return makeView(x, l, "ExpandBackward0", g -> Broadcast.sumTo(g, shape));
     }
 }

@@ -13,6 +13,9 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import static dev.jtorch.backend.TensorInternals.layout;
+import static dev.jtorch.backend.TensorInternals.version;
+
 /**
  * The {@link WeightCache} handed to a backend with a weight tensor. A weight that is being trained
  * (it needs a gradient here) changes every step, so it gets {@link WeightCache#NONE}; any other
@@ -28,13 +31,13 @@ final class WeightCaches {
 
     static WeightCache of(Tensor weight) {
         if (Autograd.needsGrad(weight)) return WeightCache.NONE;
-        String layout = weight.layout().offset() + ":" + Arrays.toString(weight.shape()) + ":"
-                + Arrays.toString(weight.layout().strides()) + ":" + weight.dtype();
+        String layout = layout(weight).offset() + ":" + Arrays.toString(weight.shape()) + ":"
+                + Arrays.toString(layout(weight).strides()) + ":" + weight.dtype();
         Slot slot;
         synchronized (SLOTS) {
-            slot = SLOTS.computeIfAbsent(weight.version(), v -> new HashMap<>()).computeIfAbsent(layout, k -> new Slot());
+            slot = SLOTS.computeIfAbsent(version(weight), v -> new HashMap<>()).computeIfAbsent(layout, k -> new Slot());
         }
-        slot.sync(weight.version().get());
+        slot.sync(version(weight).get());
         return slot;
     }
 

@@ -4,6 +4,7 @@ import dev.jtorch.DType;
 import dev.jtorch.Tensor;
 import dev.jtorch.backend.Layout;
 import dev.jtorch.backend.Storage;
+import dev.jtorch.backend.TensorInternals;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -119,7 +120,7 @@ public final class CheckpointFile implements AutoCloseable {
         if (t != null) return t;
         Storage s = storage(ref.storageKey(), ref.dtype(), ref.storageNumel());
         try {
-            t = Tensor.of(s, new Layout(ref.shape(), ref.strides(), ref.offset()));
+            t = TensorInternals.of(s, new Layout(ref.shape(), ref.strides(), ref.offset()));
         } catch (RuntimeException e) {
             throw new CheckpointException(name, ref.storageKey(), -1, "tensor does not fit its storage: " + e.getMessage());
         }

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.jtorch.backend.TensorInternals.storage;
+
 /**
  * Writes what {@code torch.save} writes: the zip format ({@code archive/data.pkl} in pickle
  * protocol 2, {@code archive/data/<key>} raw little-endian storages aligned to 64 bytes,
@@ -159,7 +161,7 @@ public final class PthWriter {
 
     private void tensor(Tensor t) {
         if (pickle.getIfMemoized(t)) return;
-        Storage s = t.storage();
+        Storage s = storage(t);
         StorageEntry entry = storages.get(s);
         if (entry == null) {
             entry = new StorageEntry(Integer.toString(storageOrder.size()), s);

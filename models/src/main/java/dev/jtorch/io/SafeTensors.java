@@ -6,6 +6,7 @@ import dev.jtorch.Tensor;
 import dev.jtorch.backend.Backend;
 import dev.jtorch.backend.Backends;
 import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.TensorInternals;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -22,6 +23,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.storage;
 
 /**
  * Reads and writes Hugging Face's safetensors format: an 8-byte header length, a JSON header,
@@ -62,7 +66,7 @@ public final class SafeTensors {
             LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
             for (SafeTensorsHeader.Entry e : header.entries()) {
                 Object array = StorageBytes.read(mapped, header.dataStart() + e.begin(), e.dtype(), e.numel());
-                tensors.put(e.name(), Tensor.of(cpu.fromArray(e.dtype(), array), Layout.contiguous(e.shape())));
+                tensors.put(e.name(), TensorInternals.of(cpu.fromArray(e.dtype(), array), Layout.contiguous(e.shape())));
             }
             return new Contents(tensors, header.metadata());
         }
@@ -137,7 +141,7 @@ public final class SafeTensors {
             sink.write(head);
             for (var e : layoutOrder) {
                 Tensor c = e.getValue().detach().contiguous();
-                Object array = c.backend().toArray(c.storage());
+                Object array = backend(c).toArray(storage(c));
                 StorageBytes.write(array, c.dtype(), c.storageOffset(), c.numel(), sink);
             }
         });

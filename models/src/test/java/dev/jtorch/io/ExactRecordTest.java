@@ -1,14 +1,11 @@
 package dev.jtorch.io;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.jtorch.DType;
 import dev.jtorch.Device;
 import dev.jtorch.Tensor;
 import dev.jtorch.backend.Backends;
 import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.TensorInternals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +21,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * A storage's zip record must be exactly the storage's byte size, as PyTorch writes it: a record
  * with bytes to spare is refused naming the record and both sizes, stored or compressed (a
@@ -35,7 +36,7 @@ class ExactRecordTest {
 
     private Path saved() throws IOException {
         Map<String, Object> sd = new LinkedHashMap<>();
-        sd.put("w", Tensor.of(Backends.of(Device.CPU).fromArray(DType.FLOAT32, new float[]{1, 2, 3, 4, 5, 6}), Layout.contiguous(2, 3)));
+        sd.put("w", TensorInternals.of(Backends.of(Device.CPU).fromArray(DType.FLOAT32, new float[]{1, 2, 3, 4, 5, 6}), Layout.contiguous(2, 3)));
         Path file = dir.resolve("exact.pth");
         PthWriter.save(sd, file);
         return file;

@@ -5,6 +5,7 @@ import dev.jtorch.Device;
 import dev.jtorch.Tensor;
 import dev.jtorch.backend.Backends;
 import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.TensorInternals;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +42,8 @@ class PthWriterZip64Test {
         Map<String, Object> sd = new LinkedHashMap<>();
         float[] w = new float[1000];
         for (int i = 0; i < w.length; i++) w[i] = i / 8f;
-        sd.put("w", Tensor.of(Backends.of(Device.CPU).fromArray(DType.FLOAT32, w), Layout.contiguous(10, 100)));
-        sd.put("n", Tensor.of(Backends.of(Device.CPU).fromArray(DType.INT64, new long[]{42}), Layout.contiguous()));
+        sd.put("w", TensorInternals.of(Backends.of(Device.CPU).fromArray(DType.FLOAT32, w), Layout.contiguous(10, 100)));
+        sd.put("n", TensorInternals.of(Backends.of(Device.CPU).fromArray(DType.INT64, new long[]{42}), Layout.contiguous()));
         return sd;
     }
 
@@ -112,7 +113,7 @@ class PthWriterZip64Test {
     void pickleIsProtocolTwoAsTorchWritesIt() throws IOException {
         Path file = dir.resolve("small.pth");
         Map<String, Object> sd = new LinkedHashMap<>();
-        sd.put("w", Tensor.of(Backends.of(Device.CPU).fromArray(DType.FLOAT32, new float[]{1, 2, 3, 4}), Layout.contiguous(2, 2)));
+        sd.put("w", TensorInternals.of(Backends.of(Device.CPU).fromArray(DType.FLOAT32, new float[]{1, 2, 3, 4}), Layout.contiguous(2, 2)));
         PthWriter.save(sd, file);
         byte[] pkl;
         try (ZipFile zip = new ZipFile(file.toFile())) {

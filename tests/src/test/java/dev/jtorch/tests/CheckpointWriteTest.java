@@ -7,6 +7,7 @@ import dev.jtorch.backend.Backend;
 import dev.jtorch.backend.Backends;
 import dev.jtorch.backend.Layout;
 import dev.jtorch.backend.Storage;
+import dev.jtorch.backend.TensorInternals;
 import dev.jtorch.io.CheckpointException;
 import dev.jtorch.io.CheckpointFile;
 import dev.jtorch.io.Checkpoints;
@@ -34,6 +35,8 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import static dev.jtorch.backend.TensorInternals.backend;
+import static dev.jtorch.backend.TensorInternals.storage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -57,7 +60,7 @@ class CheckpointWriteTest {
     // ---- cases ------------------------------------------------------------------------------
 
     static Tensor tensor(DType dtype, Object array, int... shape) {
-        return Tensor.of(CPU.fromArray(dtype, array), Layout.contiguous(shape));
+        return TensorInternals.of(CPU.fromArray(dtype, array), Layout.contiguous(shape));
     }
 
     /** One tensor per dtype, including the awkward values (negative, big, NaN, inf, subnormal). */
@@ -84,15 +87,15 @@ class CheckpointWriteTest {
         Tensor tied = tensor(DType.FLOAT64, new double[]{1, 2, 3, 4}, 2, 2);
         Map<String, Object> sd = new LinkedHashMap<>();
         sd.put("base", base);
-        sd.put("transposed", base.viewAs(new Layout(new int[]{6, 4}, new int[]{1, 6}, 0)));
-        sd.put("slice", base.viewAs(new Layout(new int[]{2, 3}, new int[]{6, 1}, 8)));
-        sd.put("expanded", base.viewAs(new Layout(new int[]{3, 6}, new int[]{0, 1}, 6)));
-        sd.put("element", base.viewAs(new Layout(new int[]{}, new int[]{}, 23)));
+        sd.put("transposed", TensorInternals.viewAs(base, new Layout(new int[]{6, 4}, new int[]{1, 6}, 0)));
+        sd.put("slice", TensorInternals.viewAs(base, new Layout(new int[]{2, 3}, new int[]{6, 1}, 8)));
+        sd.put("expanded", TensorInternals.viewAs(base, new Layout(new int[]{3, 6}, new int[]{0, 1}, 6)));
+        sd.put("element", TensorInternals.viewAs(base, new Layout(new int[]{}, new int[]{}, 23)));
         sd.put("embed.weight", tied);
         sd.put("head.weight", tied);
         sd.put("scalar", tensor(DType.FLOAT32, new float[]{3.5f}));
         sd.put("empty", tensor(DType.FLOAT32, new float[0], 0, 3));
-        sd.put("empty_view", base.viewAs(new Layout(new int[]{0}, new int[]{1}, 5)));
+        sd.put("empty_view", TensorInternals.viewAs(base, new Layout(new int[]{0}, new int[]{1}, 5)));
         sd.put("big", tensor(DType.FLOAT32, ramp(3_000_000), 1000, 3000)); // > 1 MB: several chunks
         return sd;
     }
@@ -168,12 +171,12 @@ class CheckpointWriteTest {
         @SuppressWarnings("unchecked")
         Map<Object, Object> back = (Map<Object, Object>) saveAndLoad(sd, "views.pth");
         assertSameValue(sd, back, "");
-        Storage baseStorage = ((Tensor) back.get("base")).storage();
+        Storage baseStorage = storage((Tensor) back.get("base"));
         for (String k : List.of("transposed", "slice", "expanded", "element", "empty_view")) {
-            assertSame(baseStorage, ((Tensor) back.get(k)).storage(), k + " shares base's storage");
+            assertSame(baseStorage, storage((Tensor) back.get(k)), k + " shares base's storage");
         }
-        assertSame(((Tensor) back.get("embed.weight")).storage(), ((Tensor) back.get("head.weight")).storage());
-        assertNotSame(baseStorage, ((Tensor) back.get("scalar")).storage());
+        assertSame(storage((Tensor) back.get("embed.weight")), storage((Tensor) back.get("head.weight")));
+        assertNotSame(baseStorage, storage((Tensor) back.get("scalar")));
         assertEquals(24, baseStorage.size(), "the whole storage is written, as torch.save does");
     }
 
@@ -282,7 +285,7 @@ class CheckpointWriteTest {
             public Device device() { return Device.CPU; }
             public Backend backend() { return broken; }
         };
-        return Tensor.of(storage, Layout.contiguous(4));
+        return TensorInternals.of(storage, Layout.contiguous(4));
     }
 
     private List<Path> listDir() throws IOException {
@@ -375,10 +378,10 @@ class CheckpointWriteTest {
                 assertArrayEquals(t.shape(), a.shape(), where + " shape");
                 assertArrayEquals(t.stride(), a.stride(), where + " stride");
                 assertEquals(t.storageOffset(), a.storageOffset(), where + " offset");
-                assertEquals(t.storage().size(), a.storage().size(), where + " storage size");
+                assertEquals(storage(t).size(), storage(a).size(), where + " storage size");
                 assertEquals(t.requiresGrad(), a.requiresGrad(), where + " requires_grad");
-                Object e = t.backend().toArray(t.storage());
-                Object g = a.backend().toArray(a.storage());
+                Object e = backend(t).toArray(storage(t));
+                Object g = backend(a).toArray(storage(a));
                 assertTrue(Arrays.deepEquals(new Object[]{e}, new Object[]{g}), where + " storage bits");
             }
             case Map<?, ?> m -> {

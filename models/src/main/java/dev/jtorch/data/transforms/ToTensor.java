@@ -5,6 +5,7 @@ import dev.jtorch.Device;
 import dev.jtorch.Tensor;
 import dev.jtorch.backend.Backends;
 import dev.jtorch.backend.Layout;
+import dev.jtorch.backend.TensorInternals;
 import dev.jtorch.data.Image;
 
 /** {@code transforms.ToTensor()}: an 8-bit {@code H x W x C} image to a float32 {@code C x H x W} tensor in [0, 1]. */
@@ -18,7 +19,7 @@ public final class ToTensor implements Transform<Image, Tensor> {
         for (int i = 0; i < plane; i++) {
             for (int c = 0; c < ch; c++) out[c * plane + i] = (px[i * ch + c] & 0xFF) / 255f;
         }
-        return Tensor.of(Backends.of(Device.CPU).fromArray(DType.FLOAT32, out), Layout.contiguous(new int[]{ch, h, w}));
+        return TensorInternals.of(Backends.of(Device.CPU).fromArray(DType.FLOAT32, out), Layout.contiguous(new int[]{ch, h, w}));
     }
 
     @Override
