@@ -33,7 +33,7 @@ public final class GradCheck {
         check(fn, EPS, ATOL, RTOL, inputs);
     }
 
-    /** Returns normally when every Jacobian entry satisfies |analytical - numerical| <= atol + rtol * |numerical|. */
+    /** Returns normally when every Jacobian entry satisfies {@code |analytical - numerical| <= atol + rtol * |numerical|}. */
     public static void check(Function<Tensor[], Tensor> fn, double eps, double atol, double rtol, Tensor... inputs) {
         for (Tensor t : inputs) {
             if (t.requiresGrad() && t.dtype() != DType.FLOAT64) {
