@@ -140,7 +140,7 @@ final class FinetuneCommand implements Callable<Integer> {
         var valLoader = DataLoader.builder(val, Batch::collate).batchSize(batch).numWorkers(workers).build();
         CrossEntropyLoss criterion = new CrossEntropyLoss();
         TrainingChart.History history = new TrainingChart.History();
-        boolean terminal = System.console() != null && System.console().isTerminal();
+        boolean terminal = ProgressLine.onTerminal();
         double lastAccuracy = 0;
         long start = System.nanoTime();
         for (int epoch = 1; epoch <= epochs; epoch++) {

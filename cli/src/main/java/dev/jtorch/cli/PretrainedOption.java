@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * {@code --weights IMAGENET1K_V2} (or {@code DEFAULT}) beside {@code --weights FILE.pth}: a name
@@ -31,17 +30,13 @@ final class PretrainedOption {
         if (w == null) return weights;
         Path cached = HubCache.checkpointsDir().resolve(w.fileName());
         if (!Files.exists(cached)) err.println("downloading " + w + " from " + w.url() + " to " + cached.getParent());
-        long[] shown = {-1};
+        ProgressLine[] bar = {null}; // made at the first chunk, when the length is known
+        boolean terminal = ProgressLine.onTerminal();
         Path file = HubCache.resolve(w, (done, total) -> {
-            long tenth = total > 0 ? done * 10 / total : done >> 24;
-            if (tenth != shown[0]) {
-                shown[0] = tenth;
-                err.println(total > 0
-                        ? String.format(Locale.ROOT, "  %3d%%  %.1f of %.1f MB", done * 100 / total, done / 1e6, total / 1e6)
-                        : String.format(Locale.ROOT, "  %.1f MB", done / 1e6));
-                err.flush();
-            }
+            if (bar[0] == null) bar[0] = ProgressLine.bytes(err, "  " + w.fileName(), total, terminal);
+            bar[0].update(done, "");
         });
+        if (bar[0] != null) bar[0].finish();
         return file;
     }
 }
