@@ -8,7 +8,9 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -92,11 +94,25 @@ public final class Image {
      * differ from PIL's by a few levels.
      */
     public static Image read(Path path) throws IOException {
+        try (var in = Files.newInputStream(path)) {
+            return decode(in, path.toString());
+        }
+    }
+
+    /**
+     * Decodes an image held in memory (a file's bytes, as Spark's binary file source gives them),
+     * by the rules of {@link #read}; {@code name} (a path or key) is what error messages cite.
+     */
+    public static Image decode(byte[] bytes, String name) throws IOException {
+        return decode(new ByteArrayInputStream(bytes), name);
+    }
+
+    private static Image decode(InputStream in, String name) throws IOException {
         BufferedImage img;
-        try (var in = Files.newInputStream(path); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
+        try (ImageInputStream iis = ImageIO.createImageInputStream(in)) {
             Iterator<ImageReader> readers = iis == null ? null : ImageIO.getImageReaders(iis);
             if (readers == null || !readers.hasNext()) {
-                throw new IOException(path + ": not an image format javax.imageio can read (PNG, JPEG, GIF, BMP)");
+                throw new IOException(name + ": not an image format javax.imageio can read (PNG, JPEG, GIF, BMP)");
             }
             ImageReader reader = readers.next();
             try {
@@ -105,7 +121,7 @@ public final class Image {
                 // claim 40000x40000 pixels (PIL refuses such "decompression bombs" the same way).
                 long w = reader.getWidth(0), h = reader.getHeight(0), max = maxPixels();
                 if (w * h > max) {
-                    throw new IOException(path + ": " + w + "x" + h + " pixels, more than the limit of " + max
+                    throw new IOException(name + ": " + w + "x" + h + " pixels, more than the limit of " + max
                             + " (a decompression bomb?); -Djtorch.image.maxPixels raises it");
                 }
                 img = reader.read(0);
@@ -113,13 +129,13 @@ public final class Image {
                 reader.dispose();
             }
         } catch (RuntimeException e) { // ImageIO throws unchecked exceptions on some corrupt files
-            throw new IOException(path + ": cannot decode the image: " + e, e);
+            throw new IOException(name + ": cannot decode the image: " + e, e);
         }
-        if (img == null) throw new IOException(path + ": not an image format javax.imageio can read (PNG, JPEG, GIF, BMP)");
+        if (img == null) throw new IOException(name + ": not an image format javax.imageio can read (PNG, JPEG, GIF, BMP)");
         try {
             return fromBufferedImage(img);
         } catch (RuntimeException e) {
-            throw new IOException(path + ": cannot decode the image: " + e.getMessage(), e);
+            throw new IOException(name + ": cannot decode the image: " + e.getMessage(), e);
         }
     }
 

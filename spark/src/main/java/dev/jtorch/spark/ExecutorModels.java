@@ -1,0 +1,39 @@
+package dev.jtorch.spark;
+
+import dev.jtorch.Torch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The models loaded in this JVM (an executor, or the driver in local mode): one per spec, layer
+ * and batch size, loaded by the first task that needs it while the executor's other tasks wait
+ * for it, then shared read-only by all of them for the JVM's life.
+ */
+public final class ExecutorModels {
+    private static final ConcurrentHashMap<String, BatchRunner> RUNNERS = new ConcurrentHashMap<>();
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    private ExecutorModels() {}
+
+    /** The runner for {@code spec}, loading it on first use in this JVM. */
+    static BatchRunner get(ModelSpec spec, String layer, int batchSize) {
+        String key = spec.id() + "|" + layer + "|" + batchSize;
+        return RUNNERS.computeIfAbsent(key, k -> {
+            LOADS.incrementAndGet();
+            Torch.setNumThreads(spec.intraOpThreads());
+            try {
+                return BatchRunner.load(spec, layer, batchSize);
+            } catch (IOException e) {
+                throw new UncheckedIOException("loading " + spec + " on an executor: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** How many models this JVM has loaded for tasks (the driver's validation is not counted). */
+    public static int loadCount() {
+        return LOADS.get();
+    }
+}
