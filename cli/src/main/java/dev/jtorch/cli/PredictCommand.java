@@ -46,6 +46,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--topk", defaultValue = "5", description = "Labels per image (default: ${DEFAULT-VALUE}).")
     int topk;
 
+    @Option(names = "--batch", defaultValue = "32", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batch;
+
     @Option(names = "--json", description = "One JSON object per image, one per line.")
     boolean json;
 
@@ -64,41 +67,46 @@ final class PredictCommand implements Callable<Integer> {
         if (topk < 1 || topk > meta.categories().size()) {
             throw new IllegalArgumentException("--topk must be in 1.." + meta.categories().size() + ", got " + topk);
         }
+        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         Path file = PretrainedOption.resolve(model, weights, err);
         Module net = Models.create(model, ModelOptions.numClasses(meta.categories().size()), file);
         net.eval();
         Transform<Image, Tensor> transform = meta.transforms();
-        List<Tensor> inputs = new ArrayList<>();
-        for (Path p : images) {
-            CliFiles.requireReadable(p);
-            inputs.add(transform.apply(Image.read(p)));
+        for (Path p : images) CliFiles.requireReadable(p); // every name checked before the first forward pass
+        KernelWarmup.stop(); // started by Main.main; the forward passes get both cores
+        for (int from = 0; from < images.size(); from += batch) {
+            List<Path> chunk = images.subList(from, Math.min(from + batch, images.size()));
+            List<Tensor> inputs = new ArrayList<>();
+            for (Path p : chunk) inputs.add(transform.apply(Image.read(p)));
+            Tensor probabilities;
+            try (var g = Torch.noGrad()) {
+                probabilities = net.forward(Torch.stack(inputs)).softmax(1);
+            }
+            print(out, chunk, probabilities.toDoubleArray(), meta.categories());
         }
-        KernelWarmup.stop(); // started by Main.main; the forward pass gets both cores
-        Tensor probabilities;
-        try (var g = Torch.noGrad()) {
-            probabilities = net.forward(Torch.stack(inputs)).softmax(1);
-        }
-        int classes = meta.categories().size();
-        double[] p = probabilities.toDoubleArray();
-        for (int i = 0; i < images.size(); i++) {
+        out.flush();
+        return 0;
+    }
+
+    private void print(PrintWriter out, List<Path> chunk, double[] p, List<String> categories) {
+        int classes = categories.size();
+        for (int i = 0; i < chunk.size(); i++) {
             int[] best = topIndices(p, i * classes, classes, topk);
             if (json) {
-                StringBuilder sb = new StringBuilder("{\"image\": ").append(Json.quote(images.get(i).toString())).append(", \"top\": [");
+                StringBuilder sb = new StringBuilder("{\"image\": ").append(Json.quote(chunk.get(i).toString())).append(", \"top\": [");
                 for (int k = 0; k < best.length; k++) {
                     sb.append(k == 0 ? "" : ", ").append("{\"index\": ").append(best[k]).append(", \"label\": ")
-                            .append(Json.quote(meta.categories().get(best[k]))).append(", \"probability\": ")
+                            .append(Json.quote(categories.get(best[k]))).append(", \"probability\": ")
                             .append(String.format(Locale.ROOT, "%.6f", p[i * classes + best[k]])).append('}');
                 }
                 out.println(sb.append("]}"));
             } else {
-                out.println(images.get(i));
+                out.println(chunk.get(i));
                 for (int k : best) {
-                    out.println(String.format(Locale.ROOT, "  %6.2f%%  %s", 100 * p[i * classes + k], meta.categories().get(k)));
+                    out.println(String.format(Locale.ROOT, "  %6.2f%%  %s", 100 * p[i * classes + k], categories.get(k)));
                 }
             }
         }
-        out.flush();
-        return 0;
     }
 
     /** The {@code k} largest of {@code p[from .. from+n)}, largest first, the lower index first on ties (as torch.topk). */

@@ -52,6 +52,10 @@ public final class SparkPredictCommand implements Callable<Integer> {
     @Option(names = "--topk", defaultValue = "5", description = "Labels per image (default: ${DEFAULT-VALUE}).")
     int topk;
 
+    @Option(names = "--threads", defaultValue = "1",
+            description = "Threads per forward pass inside each task (default: ${DEFAULT-VALUE}; tasks x threads <= cores).")
+    int threads;
+
     @Option(names = "--num-classes", description = "The head's size, for a fine-tuned checkpoint (labels are then 0..N-1).")
     Integer numClasses;
 
@@ -72,6 +76,7 @@ public final class SparkPredictCommand implements Callable<Integer> {
         }
         builder.checkpoint(file);
         if (numClasses != null) builder.numClasses(numClasses);
+        builder.intraOpThreads(threads);
         ModelSpec spec = builder.build();
         InferenceOptions options = InferenceOptions.predictions().withTopk(topk).withBatchSize(batch).withFailFast(failFast);
 
@@ -92,8 +97,8 @@ public final class SparkPredictCommand implements Callable<Integer> {
             Dataset<Row> written = csv ? spark.read().option("header", "true").csv(output) : spark.read().parquet(output);
             long rows = written.count(), errors = written.filter(col("error").isNotNull()).count();
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "%d images (%d unreadable) in %.1f s, %.1f images/s, through %s; written to %s%n",
-                    rows, errors, seconds, rows / seconds, master, output);
+            System.out.printf(Locale.ROOT, "%d images (%d unreadable) in %d partitions, %.1f s, %.1f images/s, through %s;"
+                    + " written to %s%n", rows, errors, images.rdd().getNumPartitions(), seconds, rows / seconds, master, output);
             return 0;
         } finally {
             spark.stop();
