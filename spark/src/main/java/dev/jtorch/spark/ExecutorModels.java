@@ -5,6 +5,7 @@ import dev.jtorch.Torch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,7 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for it, then shared read-only by all of them for the JVM's life.
  */
 public final class ExecutorModels {
+    /**
+     * Models kept at once ({@code -Djtorch.spark.maxModels}): each {@link ModelSpec} built is a new
+     * key, so a long-lived application that builds specs in a loop would otherwise keep every model
+     * it ever loaded. Past the limit the oldest is dropped (a task still using it keeps it alive).
+     */
+    private static final int MAX_MODELS = Integer.getInteger("jtorch.spark.maxModels", 8);
     private static final ConcurrentHashMap<String, BatchRunner> RUNNERS = new ConcurrentHashMap<>();
+    private static final ConcurrentLinkedQueue<String> LOAD_ORDER = new ConcurrentLinkedQueue<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
 
     private ExecutorModels() {}
@@ -21,8 +29,9 @@ public final class ExecutorModels {
     /** The runner for {@code spec}, loading it on first use in this JVM. */
     static BatchRunner get(ModelSpec spec, String layer, int batchSize) {
         String key = spec.id() + "|" + layer + "|" + batchSize;
-        return RUNNERS.computeIfAbsent(key, k -> {
+        BatchRunner runner = RUNNERS.computeIfAbsent(key, k -> {
             LOADS.incrementAndGet();
+            LOAD_ORDER.add(k);
             Torch.setNumThreads(spec.intraOpThreads());
             try {
                 return BatchRunner.load(spec, layer, batchSize);
@@ -30,6 +39,17 @@ public final class ExecutorModels {
                 throw new UncheckedIOException("loading " + spec + " on an executor: " + e.getMessage(), e);
             }
         });
+        while (RUNNERS.size() > MAX_MODELS) {
+            String oldest = LOAD_ORDER.poll();
+            if (oldest == null) break;
+            RUNNERS.remove(oldest);
+        }
+        return runner;
+    }
+
+    /** How many models this JVM holds now. */
+    static int size() {
+        return RUNNERS.size();
     }
 
     /** How many models this JVM has loaded for tasks (the driver's validation is not counted). */

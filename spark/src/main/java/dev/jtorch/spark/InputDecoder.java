@@ -12,6 +12,7 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -31,11 +32,16 @@ final class InputDecoder {
                 || type instanceof ArrayType a && a.elementType() instanceof NumericType;
     }
 
+    /** A plain path, or a {@code file:} URI as Spark's file sources give in their {@code path} column. */
+    static Path localPath(String name) {
+        return name.startsWith("file:") ? Path.of(URI.create(name)) : Path.of(name);
+    }
+
     static Tensor decode(Row row, int column, DataType type, String name, Transform<Image, Tensor> transform,
                          int[] inputShape) throws IOException {
         if (row.isNullAt(column)) throw new IllegalArgumentException("the input is null");
         if (type instanceof BinaryType) return transform.apply(Image.decode((byte[]) row.get(column), name));
-        if (type instanceof StringType) return transform.apply(Image.read(Path.of(row.getString(column))));
+        if (type instanceof StringType) return transform.apply(Image.read(localPath(row.getString(column))));
         List<Object> values = row.getList(column);
         int expected = Arrays.stream(inputShape).reduce(1, (a, b) -> a * b);
         if (values.size() != expected) {

@@ -162,6 +162,20 @@ class SparkInferenceTest {
     }
 
     @Test
+    void aColumnOfPathsWorksLikeTheBytes() {
+        Map<String, Row> fromBytes = byPath(JTorchSpark.run(imageFiles(), "content", spec,
+                InferenceOptions.logits().withBatchSize(BATCH)).collectAsList());
+        Map<String, Row> fromPaths = byPath(JTorchSpark.run(imageFiles().select("path"), "path", spec,
+                InferenceOptions.logits().withBatchSize(BATCH)).collectAsList());
+        assertEquals(fromBytes.keySet(), fromPaths.keySet());
+        for (String path : fromBytes.keySet()) {
+            Row a = fromBytes.get(path), b = fromPaths.get(path);
+            assertEquals(a.get(a.fieldIndex("logits")), b.get(b.fieldIndex("logits")), path);
+            assertEquals(a.get(a.fieldIndex("error")) == null, b.get(b.fieldIndex("error")) == null, path);
+        }
+    }
+
+    @Test
     void failFastTurnsABadRowIntoAFailedJobNamingTheFile() {
         Dataset<Row> out = JTorchSpark.run(imageFiles(), "content", spec,
                 InferenceOptions.predictions().withBatchSize(BATCH).withFailFast(true));
