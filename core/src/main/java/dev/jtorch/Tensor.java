@@ -128,7 +128,7 @@ public final class Tensor {
     public boolean isView() { return isView; }
     /** The tensor this is a view of, for views made with grad mode on (PyTorch's {@code _base}); else null. */
     public Tensor base() { return viewBase; }
-    /** The storage's version counter, shared with every view of it (PyTorch's {@code _version}). */
+    /** How often the storage was written in place, counted across all its views (PyTorch's {@code _version}). */
     public int versionNumber() { return version.get(); }
 
     VersionCounter version() { return version; }
@@ -210,7 +210,6 @@ public final class Tensor {
         }
         grad = g;
     }
-
 
     /** Keeps {@code .grad()} of this non-leaf tensor after backward. */
     public Tensor retainGrad() {
