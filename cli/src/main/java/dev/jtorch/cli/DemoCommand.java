@@ -103,7 +103,7 @@ final class DemoCommand implements Runnable {
 
         say("1/5", "generating %dx%d RGB images; nothing is downloaded", SIZE, SIZE);
         PatternImages taskA = PatternImages.make(TASK_A, 130, SIZE, seed);
-        PatternImages trainA = taskA.slice(0, 100 * TASK_A.size()), valA = taskA.slice(120 * TASK_A.size(), taskA.size());
+        PatternImages trainA = taskA.slice(0, 100 * TASK_A.size()), valA = taskA.slice(trainA.size(), taskA.size());
         PatternImages taskB = PatternImages.make(TASK_B, perClass + 30, SIZE, seed + 1);
         PatternImages trainB = taskB.slice(0, perClass * TASK_B.size()), valB = taskB.slice(trainB.size(), taskB.size());
         describe("task A (pretraining)", trainA, valA);
