@@ -8,6 +8,7 @@ import dev.jtorch.io.Json;
 import dev.jtorch.models.KernelWarmup;
 import dev.jtorch.models.ModelOptions;
 import dev.jtorch.models.Models;
+import dev.jtorch.models.TopK;
 import dev.jtorch.models.weights.PretrainedWeights;
 import dev.jtorch.models.weights.WeightsCatalog;
 import dev.jtorch.nn.Module;
@@ -91,7 +92,7 @@ final class PredictCommand implements Callable<Integer> {
     private void print(PrintWriter out, List<Path> chunk, double[] p, List<String> categories) {
         int classes = categories.size();
         for (int i = 0; i < chunk.size(); i++) {
-            int[] best = topIndices(p, i * classes, classes, topk);
+            int[] best = TopK.indices(p, i * classes, classes, topk);
             if (json) {
                 StringBuilder sb = new StringBuilder("{\"image\": ").append(Json.quote(chunk.get(i).toString())).append(", \"top\": [");
                 for (int k = 0; k < best.length; k++) {
@@ -107,15 +108,5 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
         }
-    }
-
-    /** The {@code k} largest of {@code p[from .. from+n)}, largest first, the lower index first on ties (as torch.topk). */
-    static int[] topIndices(double[] p, int from, int n, int k) {
-        Integer[] order = new Integer[n];
-        for (int j = 0; j < n; j++) order[j] = j;
-        java.util.Arrays.sort(order, (a, b) -> p[from + a] != p[from + b] ? Double.compare(p[from + b], p[from + a]) : a - b);
-        int[] out = new int[k];
-        for (int j = 0; j < k; j++) out[j] = order[j];
-        return out;
     }
 }

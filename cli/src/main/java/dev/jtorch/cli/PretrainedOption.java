@@ -19,9 +19,7 @@ final class PretrainedOption {
 
     /** The catalog entry {@code weights} names (IMAGENET1K_V1, DEFAULT, ...), or null when it is a file. */
     static PretrainedWeights named(String model, Path weights) {
-        String text = weights.toString();
-        if (Files.exists(weights) || !text.matches("[A-Z][A-Z0-9_]*")) return null;
-        return WeightsCatalog.get(model, text);
+        return WeightsCatalog.named(model, weights.toString());
     }
 
     /** The file {@code weights} stands for: itself, or the cached (downloaded) file of the named weights. */

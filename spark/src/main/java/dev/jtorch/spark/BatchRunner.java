@@ -2,6 +2,8 @@ package dev.jtorch.spark;
 
 import dev.jtorch.Tensor;
 import dev.jtorch.Torch;
+import dev.jtorch.data.Image;
+import dev.jtorch.data.transforms.Transform;
 import dev.jtorch.nn.Module;
 
 import java.io.IOException;
@@ -28,12 +30,20 @@ public final class BatchRunner {
     private final String layer;
     private final int batchSize;
     private final int[] inputShape;
+    /** What pads a short batch (read only: stacking copies it). */
+    private final Tensor zeroInput;
+    private final Transform<Image, Tensor> transform;
+    private final List<String> labels;
 
-    private BatchRunner(Module model, String layer, int batchSize, int[] inputShape) {
+    private BatchRunner(Module model, String layer, int batchSize, int[] inputShape, Transform<Image, Tensor> transform,
+                        List<String> labels) {
         this.model = model;
         this.layer = layer;
         this.batchSize = batchSize;
         this.inputShape = inputShape.clone();
+        this.zeroInput = Torch.zeros(inputShape);
+        this.transform = transform;
+        this.labels = labels;
     }
 
     /**
@@ -45,7 +55,8 @@ public final class BatchRunner {
         Module model = spec.load();
         if (layer != null) LayerTap.install(model, layer);
         int crop = spec.transformWeights().cropSize();
-        BatchRunner runner = new BatchRunner(model, layer, batchSize, new int[]{3, crop, crop});
+        BatchRunner runner = new BatchRunner(model, layer, batchSize, new int[]{3, crop, crop}, spec.transform(),
+                spec.labels());
         runner.forward(Torch.zeros(runner.batchShape()));
         return runner;
     }
@@ -55,6 +66,12 @@ public final class BatchRunner {
 
     public int batchSize() { return batchSize; }
 
+    /** The spec's evaluation transform, made once for the model's life. */
+    public Transform<Image, Tensor> transform() { return transform; }
+
+    /** The spec's class names, in index order. */
+    public List<String> labels() { return labels; }
+
     /** One flattened output row per input, in order. */
     public float[][] run(List<Tensor> inputs) {
         float[][] rows = new float[inputs.size()][];
@@ -62,7 +79,7 @@ public final class BatchRunner {
             int n = Math.min(batchSize, inputs.size() - from);
             List<Tensor> batch = new ArrayList<>(inputs.subList(from, from + n));
             for (Tensor t : batch) checkShape(t);
-            while (batch.size() < batchSize) batch.add(Torch.zeros(inputShape));
+            while (batch.size() < batchSize) batch.add(zeroInput);
             Tensor out = forward(Torch.stack(batch));
             int width = out.numel() / batchSize;
             float[] all = out.contiguous().toFloatArray();

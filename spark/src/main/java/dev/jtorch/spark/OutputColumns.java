@@ -1,6 +1,7 @@
 package dev.jtorch.spark;
 
 import dev.jtorch.Torch;
+import dev.jtorch.models.TopK;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -51,14 +52,14 @@ final class OutputColumns {
         if (out.length != labels.size()) {
             throw new IllegalStateException("the model gives " + out.length + " outputs for " + labels.size() + " labels");
         }
-        float[] p = Torch.tensor(out, out.length).softmax(0).toFloatArray();
+        double[] p = Torch.tensor(out, out.length).softmax(0).toDoubleArray();
         int k = Math.min(options.topk(), p.length);
-        int[] best = topIndices(p, k);
+        int[] best = TopK.indices(p, 0, p.length, k);
         String[] names = new String[k];
         float[] probabilities = new float[k];
         for (int i = 0; i < k; i++) {
             names[i] = labels.get(best[i]);
-            probabilities[i] = p[best[i]];
+            probabilities[i] = (float) p[best[i]]; // float32 softmax values, exactly
         }
         return new Object[]{names, best, probabilities, null};
     }
@@ -68,16 +69,6 @@ final class OutputColumns {
         Object[] values = new Object[fields(options).size()];
         values[values.length - 1] = error;
         return values;
-    }
-
-    /** The {@code k} largest entries, largest first, the lower index first on ties (as torch.topk). */
-    static int[] topIndices(float[] p, int k) {
-        Integer[] order = new Integer[p.length];
-        for (int i = 0; i < p.length; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> p[a] != p[b] ? Float.compare(p[b], p[a]) : a - b);
-        int[] out = new int[k];
-        for (int i = 0; i < k; i++) out[i] = order[i];
-        return out;
     }
 
     private static StructField floats(String name) {

@@ -1,8 +1,6 @@
 package dev.jtorch.spark;
 
 import dev.jtorch.Tensor;
-import dev.jtorch.data.Image;
-import dev.jtorch.data.transforms.Transform;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -40,8 +38,6 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
         BatchRunner runner = ExecutorModels.get(spec, options.layer(), options.batchSize());
-        Transform<Image, Tensor> transform = spec.transform();
-        List<String> labels = spec.labels();
         return new Iterator<>() {
             private final ArrayDeque<Row> ready = new ArrayDeque<>();
             private long index;
@@ -68,7 +64,8 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
                     Row row = batch.get(i);
                     String name = name(row, index + i);
                     try {
-                        Tensor input = InputDecoder.decode(row, inputColumn, inputType, name, transform, runner.inputShape());
+                        Tensor input = InputDecoder.decode(row, inputColumn, inputType, name, runner.transform(),
+                                runner.inputShape());
                         runner.checkShape(input);
                         inputs.add(input);
                         decoded.add(i);
@@ -81,7 +78,7 @@ final class PartitionInference implements MapPartitionsFunction<Row, Row> {
                 }
                 float[][] results = runner.run(inputs);
                 for (int j = 0; j < results.length; j++) {
-                    outputs[decoded.get(j)] = OutputColumns.values(results[j], options, labels);
+                    outputs[decoded.get(j)] = OutputColumns.values(results[j], options, runner.labels());
                 }
                 for (int i = 0; i < batch.size(); i++) ready.addLast(append(batch.get(i), outputs[i]));
                 index += batch.size();

@@ -12,7 +12,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -68,13 +67,9 @@ public final class SparkPredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelSpec.Builder builder = ModelSpec.builder(model);
-        Path file = Path.of(weights);
-        if (!Files.exists(file) && weights.matches("[A-Z][A-Z0-9_]*")) {
-            PretrainedWeights named = WeightsCatalog.get(model, weights);
-            file = HubCache.resolve(named, HubCache.Progress.NONE);
-            builder.transformOf(weights);
-        }
-        builder.checkpoint(file);
+        PretrainedWeights named = WeightsCatalog.named(model, weights);
+        if (named != null) builder.transformOf(weights);
+        builder.checkpoint(named != null ? HubCache.resolve(named, HubCache.Progress.NONE) : Path.of(weights));
         if (numClasses != null) builder.numClasses(numClasses);
         builder.intraOpThreads(threads);
         ModelSpec spec = builder.build();

@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -49,6 +51,15 @@ public final class WeightsCatalog {
         }
         throw new IllegalArgumentException("no weights '" + name + "' for " + model + "; there are: DEFAULT, "
                 + String.join(", ", entries.stream().map(PretrainedWeights::name).toList()));
+    }
+
+    /**
+     * The entry a {@code --weights} argument names ({@code IMAGENET1K_V1}, {@code DEFAULT}, ...), or
+     * null when the argument is a file: one that exists, or anything not written as such a name.
+     */
+    public static PretrainedWeights named(String model, String weights) {
+        if (Files.exists(Path.of(weights)) || !weights.matches("[A-Z][A-Z0-9_]*")) return null;
+        return get(model, weights);
     }
 
     private static List<PretrainedWeights> read() {
